@@ -1,0 +1,244 @@
+"""The judge's side of one zygote: start it in its sandbox, send code and tests, read outcomes, restart it."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import struct
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+from .sandbox import BASE_UID, SANDBOX_ZYGOTE, ZYGOTE_PATH, SandboxConfig, bwrap_argv, python_executable, \
+    seccomp_filters
+
+
+class WorkerError(RuntimeError):
+    """The zygote failed, hung or replied nonsense: a system error, retried on a fresh worker."""
+
+
+@dataclass
+class RunOutcome:
+    exit_code: int | None
+    signal: int | None
+    cpu_time: float
+    wall_time: float
+    rss_kb: int
+    wall_killed: bool
+    stdout: bytes
+    stdout_size: int
+    stderr_tail: bytes
+    stderr_size: int
+    result: bytes = b""  # functional tests: the JSON-encoded return value
+    compile_error: str | None = None
+
+
+@dataclass
+class RunRequest:
+    key: str  # identifies loaded code in the zygote
+    kind: str = "stdin"  # stdin | functional | program
+    stdin: bytes = b""
+    cpu_limit: float = 6.0
+    wall_limit: float = 15.0
+    memory_mb: int = 2048
+    output_cap: int = 64 << 20
+    nproc: int = 64
+    fn_name: str | None = None
+    args: str = ""  # functional arguments, one JSON value per line
+    mode: str = "python"  # python | exec
+    argv: list[str] = field(default_factory=list)  # exec mode: the binary (a path visible in the sandbox)
+
+
+class Worker:
+    """One zygote process. Not thread-safe: one thread drives one worker."""
+
+    def __init__(self, index: int, cfg: SandboxConfig, kind: str):
+        self.index = index
+        self.cfg = cfg
+        self.kind = kind  # the effective sandbox kind
+        self.proc: subprocess.Popen | None = None
+        self.loaded: dict[str, str | None] = {}  # key -> compile error (None: compiled fine)
+        self.strategy = ""
+        self.seccomp_active = False
+        self._workdir: tempfile.TemporaryDirectory | None = None
+        self.starts = 0
+
+    # -- life cycle
+
+    def start(self) -> None:
+        self.close()
+        self.starts += 1
+        exe = python_executable(self.cfg)
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        zcfg: dict = {"req_fd": req_r, "rep_fd": rep_w, "tmp_size_mb": self.cfg.tmp_size_mb,
+                      "isolation": self.kind != "none"}
+        if self.cfg.preload is not None:
+            zcfg["preload"] = self.cfg.preload
+        if self.kind != "none":
+            if os.getuid() == 0:
+                zcfg["uid"] = BASE_UID + self.index
+            filters = seccomp_filters() if self.cfg.seccomp else None
+            if filters:
+                zcfg["seccomp_base"] = filters["base"].hex()
+                if not self.cfg.allow_fork:
+                    zcfg["seccomp_nofork"] = filters["nofork"].hex()
+        if self.kind == "bwrap":
+            argv = bwrap_argv(self.cfg, exe) + [exe, SANDBOX_ZYGOTE]
+        else:
+            self._workdir = tempfile.TemporaryDirectory(prefix="codecritique-w")
+            os.chmod(self._workdir.name, 0o755)
+            zcfg["workdir"] = os.path.join(self._workdir.name, "w")
+            argv = [exe, str(ZYGOTE_PATH)]
+        argv.append(json.dumps(zcfg))
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, pass_fds=(req_r, rep_w), start_new_session=True,
+                                     preexec_fn=_zygote_rlimits)
+        os.close(req_r)
+        os.close(rep_w)
+        self._req, self._rep = req_w, rep_r
+        self.loaded.clear()
+        try:
+            hello, _ = self._recv(timeout=60)
+        except WorkerError as e:
+            err = self._stderr()
+            self.close()
+            raise WorkerError(f"sandbox failed to start ({' '.join(argv[:3])} ...): {e}; {err}") from None
+        self.strategy = hello.get("strategy", "?")
+        self.seccomp_active = bool(hello.get("seccomp"))
+
+    def _stderr(self) -> str:
+        if self.proc is None or self.proc.stderr is None:
+            return ""
+        try:
+            if self.proc.poll() is None:
+                return ""
+            return self.proc.stderr.read(4000).decode(errors="replace").strip()
+        except Exception:
+            return ""
+
+    def close(self) -> None:
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            if self.proc.stderr:
+                self.proc.stderr.close()
+            for fd in (self._req, self._rep):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self.proc = None
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    # -- protocol
+
+    def _send(self, head: dict, blobs: list[bytes] = ()) -> None:
+        blobs = list(blobs)
+        head = dict(head, blobs=[len(b) for b in blobs])
+        h = json.dumps(head).encode()
+        data = memoryview(b"".join([struct.pack(">I", len(h)), h, *blobs]))
+        try:
+            while data:
+                data = data[os.write(self._req, data):]
+        except OSError as e:
+            raise WorkerError(f"zygote gone: {e}") from None
+
+    def _read_exact(self, n: int, deadline: float) -> bytes:
+        chunks = []
+        while n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WorkerError("zygote did not answer in time")
+            r, _, _ = select.select([self._rep], [], [], left)
+            if not r:
+                continue
+            b = os.read(self._rep, min(n, 1 << 20))
+            if not b:
+                raise WorkerError("zygote closed its pipe")
+            chunks.append(b)
+            n -= len(b)
+        return b"".join(chunks)
+
+    def _recv(self, timeout: float) -> tuple[dict, list[bytes]]:
+        deadline = time.monotonic() + timeout
+        (n,) = struct.unpack(">I", self._read_exact(4, deadline))
+        if n > 1 << 20:
+            raise WorkerError("oversized reply header")
+        try:
+            head = json.loads(self._read_exact(n, deadline))
+        except ValueError as e:
+            raise WorkerError(f"malformed reply: {e}") from None
+        blobs = [self._read_exact(int(k), deadline) for k in head.get("blobs", [])]
+        return head, blobs
+
+    def _call(self, head: dict, blobs: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
+        if not self.alive:
+            self.start()
+        self._send(head, blobs)
+        return self._recv(timeout)
+
+    # -- operations
+
+    def load(self, key: str, source: str, *, lang: str = "python", prelude: bool = False,
+             filename: str = "solution.py") -> str | None:
+        """Make code available under ``key``; returns the compile error for Python syntax errors, else None."""
+        if key in self.loaded:
+            return self.loaded[key]
+        head, _ = self._call({"op": "load", "key": key, "lang": lang, "prelude": prelude, "filename": filename},
+                             [source.encode("utf-8", "surrogateescape")], timeout=60)
+        if not head.get("ok"):
+            raise WorkerError(head.get("error", "load failed"))
+        err = head.get("compile_error")
+        if len(self.loaded) >= 200:  # the zygote keeps 256; forget the oldest so we reload it if needed
+            oldest = next(iter(self.loaded))
+            self.loaded.pop(oldest)
+            self._call({"op": "drop", "key": oldest}, [], timeout=30)
+        self.loaded[key] = err
+        return err
+
+    def run(self, req: RunRequest) -> RunOutcome:
+        head = {"op": "run", "key": req.key, "kind": req.kind, "cpu": req.cpu_limit, "wall": req.wall_limit,
+                "mem_mb": req.memory_mb, "out_cap": req.output_cap, "nproc": req.nproc, "mode": req.mode}
+        if req.kind == "functional":
+            head.update(fn_name=req.fn_name, args=req.args)
+        if req.mode == "exec":
+            head["argv"] = req.argv
+        rep, blobs = self._call(head, [req.stdin], timeout=req.wall_limit + 30)
+        if not rep.get("ok"):
+            if rep.get("missing"):
+                self.loaded.pop(req.key, None)
+            raise WorkerError(rep.get("error", "run failed"))
+        out, err, res = (blobs + [b"", b"", b""])[:3]
+        return RunOutcome(exit_code=rep.get("exit"), signal=rep.get("signal"), cpu_time=rep.get("cpu") or 0.0,
+                          wall_time=rep.get("wall", 0.0), rss_kb=rep.get("rss_kb", 0),
+                          wall_killed=bool(rep.get("wall_killed")), stdout=out, stdout_size=rep.get("out_size", 0),
+                          stderr_tail=err, stderr_size=rep.get("err_size", 0), result=res)
+
+
+def _zygote_rlimits() -> None:
+    """Runs in the zygote before exec: a large stack rlimit at exec time reserves room for deep recursion (the
+    kernel places mmaps below the stack gap computed from it); each test sets its own limits later."""
+    import resource
+
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+        want = 4 << 30 if hard == resource.RLIM_INFINITY else hard
+        resource.setrlimit(resource.RLIMIT_STACK, (want, hard))
+    except (ValueError, OSError):
+        pass
