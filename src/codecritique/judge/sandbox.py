@@ -147,6 +147,18 @@ def _build_filter(nofork: bool) -> bytes:
         return tmp.read()
 
 
+def readable_by_others(path: str) -> bool:
+    """Whether an unprivileged uid can reach ``path`` (every ancestor traversable by "others")."""
+    p = Path(os.path.realpath(path))
+    for d in [p, *p.parents]:
+        try:
+            if not os.stat(d).st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+    return True
+
+
 def python_executable(cfg: SandboxConfig) -> str:
     exe = cfg.python or sys.executable
     if "/shims/" in exe:  # pyenv shims need a writable home; use the real interpreter
@@ -189,7 +201,14 @@ def bwrap_argv(cfg: SandboxConfig, exe: str) -> list[str]:
     for p in ETC_FILES:
         if os.path.exists(p):
             argv += ["--ro-bind", p, p]
-    for p in _python_roots(exe) + [os.path.abspath(b) for b in cfg.ro_binds]:
+    binds = _python_roots(exe) + [os.path.abspath(b) for b in cfg.ro_binds]
+    # bwrap creates missing parents of a mount point with mode 0700, which an unprivileged uid cannot traverse
+    # (e.g. /root for a pyenv Python); create them world-traversable first.
+    parents = sorted({str(a) for b in binds for a in Path(b).parents if str(a) != "/"}, key=len)
+    for d in parents:
+        if not any(d == s or d.startswith(s + "/") for s in SYSTEM_PATHS) and d not in binds:
+            argv += ["--perms", "0755", "--dir", d]
+    for p in binds:
         argv += ["--ro-bind", p, p]
     argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(cfg.tmp_size_mb << 20), "--tmpfs", "/tmp",
              "--dir", "/judge",

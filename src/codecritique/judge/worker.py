@@ -8,12 +8,13 @@ import select
 import signal
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 
 from .sandbox import BASE_UID, SANDBOX_ZYGOTE, ZYGOTE_PATH, SandboxConfig, bwrap_argv, python_executable, \
-    seccomp_filters
+    readable_by_others, seccomp_filters
 
 
 class WorkerError(RuntimeError):
@@ -80,7 +81,10 @@ class Worker:
             zcfg["preload"] = self.cfg.preload
         if self.kind != "none":
             if os.getuid() == 0:
-                zcfg["uid"] = BASE_UID + self.index
+                if self.kind == "bwrap" or all(readable_by_others(p) for p in (sys.prefix, sys.base_prefix, exe)):
+                    zcfg["uid"] = BASE_UID + self.index
+                else:  # an unprivileged uid could not even import the standard library: stay root, no capabilities
+                    zcfg["drop_caps"] = True
             filters = seccomp_filters() if self.cfg.seccomp else None
             if filters:
                 zcfg["seccomp_base"] = filters["base"].hex()

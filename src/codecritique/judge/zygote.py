@@ -147,7 +147,7 @@ class Zygote:
     def _choose_strategy(self, isolation, have_nofork):
         if not isolation:
             return "plain", 0
-        root = os.getuid() == 0 and self.uid is not None
+        root = os.getuid() == 0
         if root and have_nofork:
             return "fork", 0
         candidates = [(CLONE_NEWPID | CLONE_NEWNS, "pidns")] if root else []
@@ -375,6 +375,8 @@ class Zygote:
             os.setgroups([])
             os.setresgid(self.gid, self.gid, self.gid)
             os.setresuid(self.uid, self.uid, self.uid)
+        elif self.cfg.get("drop_caps"):
+            _drop_capabilities()
         _set_limits(head)
         if self.strategy != "plain":
             _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -416,8 +418,9 @@ def _set_limits(head):
     fsize = int(head.get("out_cap", 64 << 20)) + 1
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    nproc = int(head.get("nproc", 64))  # processes and threads of the test's uid (root ignores it)
-    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    nproc = int(head.get("nproc", 64))  # processes and threads of the test's uid
+    if os.getuid() != 0:  # uid 0 shares its count with every root process of the host
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
 
 

@@ -1,0 +1,310 @@
+"""The judge: runs many solutions against their problems' tests on a pool of sandboxed workers.
+
+    with Judge(JudgeConfig(checker="default")) as judge:
+        results = judge.run([Submission(problem, code), ...])   # one SampleResult per submission, in order
+
+Identical code for the same problem is judged once. Each worker thread drives one zygote (see zygote.py); tests
+are handed out by the Scheduler. A worker that fails (crash, hang, garbage) is restarted and the test retried;
+after ``retries`` failures the test's verdict is SE, which never counts as a wrong answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..problems.model import Problem, Test
+from .cache import VerdictCache
+from .checkers import Checker, get_checker
+from .outcome import DEFAULT_MEMORY_MB, DEFAULT_OUTPUT_MB, DEFAULT_TIME_LIMIT, Limits, classify
+from .sandbox import SandboxConfig, resolve_kind
+from .scheduler import Job, Scheduler
+from .verdict import SampleResult, TestResult, Verdict
+from .worker import RunRequest, Worker, WorkerError
+
+log = logging.getLogger(__name__)
+JUDGE_VERSION = "1"  # part of cache keys: bump when verdict semantics change
+
+
+@dataclass
+class JudgeConfig:
+    checker: str = "default"  # default | exact | lcb | FILE.py:FUNC | module:FUNC | program:PATH
+    all_tests: bool = False  # run every test (pass rates) instead of stopping at the first failure
+    workers: int = 0  # 0: one per CPU core
+    sandbox: str = "bwrap"  # bwrap | rlimit | none
+    time_limit: float | None = None  # seconds of CPU time per test; None: the problem's, else 6 s
+    memory_mb: int | None = None  # None: the problem's, else 2048 MiB
+    output_mb: int = DEFAULT_OUTPUT_MB
+    retries: int = 2  # extra attempts after a system error
+    cache: str | None = None  # path of a persistent verdict cache (SQLite); None: no cache across runs
+    allow_fork: bool = False  # let solutions create processes (each test then gets its own PID namespace)
+    tmp_size_mb: int = 256  # private /tmp of each worker
+    python: str | None = None  # interpreter for Python solutions (default: the one running the judge)
+
+    @property
+    def lcb_compat(self) -> bool:
+        """LiveCodeBench also prepends its import prelude to stdin solutions; reproduce that under --checker lcb."""
+        return self.checker == "lcb"
+
+
+@dataclass
+class Submission:
+    problem: Problem
+    code: str
+    language: str = "python"
+    tag: Any = None  # the caller's identifier (e.g. (question_id, sample_index)); not used by the judge
+
+
+@dataclass
+class _Payload:
+    problem: Problem
+    code: str
+    language: str
+    tests: list[Test]
+    limits: Limits
+    key: str  # content hash of (language, code, prelude)
+    prelude: bool
+    runs: list[int] = field(default_factory=list)  # indices of the submissions this job answers
+
+
+def code_key(language: str, code: str, prelude: bool) -> str:
+    h = hashlib.sha256(f"{language}\0{int(prelude)}\0".encode() + code.encode("utf-8", "surrogateescape"))
+    return h.hexdigest()[:32]
+
+
+class Judge:
+    def __init__(self, config: JudgeConfig | None = None):
+        self.config = config or JudgeConfig()
+        self.checker: Checker = get_checker(self.config.checker)
+        kind, warning = resolve_kind(self.config.sandbox)
+        self.sandbox_kind = kind
+        self.warning = warning
+        if warning:
+            print(warning, file=sys.stderr)
+        n = self.config.workers or os.cpu_count() or 1
+        self.sandbox_config = SandboxConfig(kind=kind, allow_fork=self.config.allow_fork,
+                                            tmp_size_mb=self.config.tmp_size_mb, python=self.config.python)
+        self.workers = [Worker(i, self.sandbox_config, kind) for i in range(n)]
+        self.cache = VerdictCache(self.config.cache) if self.config.cache else None
+        self.stats = {"tests_run": 0, "worker_restarts": 0, "system_errors": 0, "deduplicated": 0, "cached": 0}
+        self._started = False
+
+    # -- life cycle
+
+    def __enter__(self) -> "Judge":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.close()
+        if self.cache:
+            self.cache.close()
+
+    def _start_workers(self) -> None:
+        if self._started:
+            return
+        errors = []
+        for w in self.workers:
+            try:
+                w.start()
+            except WorkerError as e:
+                errors.append(str(e))
+        if len(errors) == len(self.workers):
+            raise RuntimeError(f"no judge worker could start: {errors[0]}")
+        self._started = True
+
+    @property
+    def isolation(self) -> str:
+        """What isolation the tests actually get, for the record."""
+        w = next((w for w in self.workers if w.alive), None)
+        detail = f"{self.sandbox_kind}/{w.strategy}" + ("+seccomp" if w.seccomp_active else "") if w else \
+            self.sandbox_kind
+        return detail + (f" ({self.warning})" if self.warning else "")
+
+    # -- judging
+
+    def limits_for(self, problem: Problem) -> Limits:
+        cfg = self.config
+        cpu = cfg.time_limit or problem.time_limit or DEFAULT_TIME_LIMIT
+        mem = cfg.memory_mb or problem.memory_limit or DEFAULT_MEMORY_MB
+        return Limits(cpu=float(cpu), memory_mb=int(mem), output_bytes=cfg.output_mb << 20)
+
+    def run(self, submissions: Iterable[Submission],
+            on_result: Callable[[int, Submission, SampleResult], None] | None = None) -> list[SampleResult]:
+        """Judge every submission; ``on_result(i, submission, result)`` is called as results come in."""
+        subs = list(submissions)
+        results: list[SampleResult | None] = [None] * len(subs)
+
+        def deliver(i: int, res: SampleResult) -> None:
+            results[i] = res
+            if on_result:
+                on_result(i, subs[i], res)
+
+        jobs: dict[tuple[str, str, str], Job] = {}
+        for i, sub in enumerate(subs):
+            payload = self._payload(sub)
+            if not payload.tests:
+                deliver(i, SampleResult(Verdict.SE, message=f"problem {sub.problem.id} has no tests to judge",
+                                        sandbox=self.isolation))
+                continue
+            ident = (sub.problem.id, sub.problem.tests_fingerprint(), payload.key)
+            if ident in jobs:
+                jobs[ident].payload.runs.append(i)
+                self.stats["deduplicated"] += 1
+                continue
+            cached = self.cache.get(self._cache_key(payload)) if self.cache else None
+            if cached is not None:
+                self.stats["cached"] += 1
+                deliver(i, replace(cached, cached=True, sandbox=self.isolation))
+                jobs[ident] = Job(key=payload.key, payload=payload, n_tests=0, done=True)
+                payload.runs.append(i)
+                continue
+            payload.runs.append(i)
+            jobs[ident] = Job(key=payload.key, payload=payload, n_tests=len(payload.tests),
+                              stop_at_first_failure=not self.config.all_tests)
+        todo = [j for j in jobs.values() if not j.done]
+        for job in jobs.values():  # deliver cache hits to their duplicates
+            if job.done:
+                first = results[job.payload.runs[0]]
+                for i in job.payload.runs[1:]:
+                    deliver(i, replace(first, cached=True))
+        if todo:
+            self._start_workers()
+            self._execute(todo, deliver)
+        return [r for r in results]  # type: ignore[misc]
+
+    def _payload(self, sub: Submission) -> _Payload:
+        problem = sub.problem
+        functional = any(t.kind == "functional" for t in problem.tests)
+        prelude = functional or self.config.lcb_compat
+        return _Payload(problem=problem, code=sub.code, language=sub.language, tests=list(problem.tests),
+                        limits=self.limits_for(problem), key=code_key(sub.language, sub.code, prelude),
+                        prelude=prelude)
+
+    def _cache_key(self, p: _Payload) -> str:
+        parts = [JUDGE_VERSION, p.problem.id, p.problem.tests_fingerprint(), p.key, p.limits.key(),
+                 self.checker.name, f"all={int(self.config.all_tests)}"]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def _execute(self, jobs: list[Job], deliver: Callable[[int, SampleResult], None]) -> None:
+        sched = Scheduler(window=4 * len(self.workers))
+        for job in jobs:
+            sched.add(job)
+        sched.close()
+        threads = [threading.Thread(target=self._worker_loop, args=(w, sched), daemon=True,
+                                    name=f"judge-worker-{w.index}") for w in self.workers]
+        for t in threads:
+            t.start()
+        remaining = len(jobs)
+        while remaining:
+            for job in sched.wait_finished(timeout=1.0):
+                remaining -= 1
+                res = self._sample_result(job)
+                if self.cache:
+                    self.cache.put(self._cache_key(job.payload), res)
+                first = True
+                for i in job.payload.runs:
+                    deliver(i, res if first else replace(res, cached=True))
+                    first = False
+            if remaining and not any(t.is_alive() for t in threads):
+                raise RuntimeError("all judge worker threads died")
+        for t in threads:
+            t.join()
+
+    def _worker_loop(self, worker: Worker, sched: Scheduler) -> None:
+        while True:
+            unit = sched.next_unit()
+            if unit is None:
+                return
+            job, index = unit
+            try:
+                result = self._run_test(worker, job, index)
+            except Exception as e:  # a bug of ours: never let a worker thread die silently
+                log.exception("judge worker %d failed", worker.index)
+                result = TestResult(Verdict.SE, index, message=f"internal error: {type(e).__name__}: {e}")
+            if result.verdict is Verdict.CE:
+                sched.mark_ready(job, final=result)
+                sched.report(job, index, result)
+            else:
+                sched.report(job, index, result)
+
+    def _run_test(self, worker: Worker, job: Job, index: int) -> TestResult:
+        p: _Payload = job.payload
+        test = p.tests[index]
+        last_error = ""
+        for attempt in range(self.config.retries + 1):
+            try:
+                if not worker.alive:
+                    if attempt or worker.starts:
+                        self.stats["worker_restarts"] += 1
+                    worker.start()
+                req = self._request(worker, p, test)
+                if isinstance(req, TestResult):  # compile error
+                    req.index = index
+                    return req
+                outcome = worker.run(req)
+                self.stats["tests_run"] += 1
+                return classify(outcome, test, index, p.limits, self.checker)
+            except WorkerError as e:
+                last_error = str(e)
+                log.warning("worker %d: %s (attempt %d)", worker.index, e, attempt + 1)
+                worker.close()
+                time.sleep(0.05 * (attempt + 1))
+        self.stats["system_errors"] += 1
+        return TestResult(Verdict.SE, index, message=f"judge system error after {self.config.retries + 1} "
+                                                     f"attempts: {last_error}")
+
+    def _request(self, worker: Worker, p: _Payload, test: Test) -> RunRequest | TestResult:
+        limits = p.limits
+        if p.language != "python":
+            raise WorkerError(f"language {p.language!r} is not supported yet")
+        if test.kind == "program":
+            source = p.code + "\n\n" + test.input
+            key = code_key("python", source, p.prelude)
+        else:
+            source, key = p.code, p.key
+        err = worker.load(key, source, prelude=p.prelude)
+        if err is not None:
+            return TestResult(Verdict.CE, 0, message=err)
+        req = RunRequest(key=key, kind=test.kind, cpu_limit=limits.cpu, wall_limit=limits.wall,
+                         memory_mb=limits.memory_mb, output_cap=limits.output_bytes, nproc=limits.nproc)
+        if test.kind == "stdin":
+            req.stdin = test.input.encode("utf-8", "surrogateescape")
+        elif test.kind == "functional":
+            req.fn_name = test.fn_name or p.problem.fn_name
+            req.args = test.input
+        return req
+
+    def _sample_result(self, job: Job) -> SampleResult:
+        p: _Payload = job.payload
+        done = [job.results[i] for i in sorted(job.results)]
+        if job.final is not None:
+            f = job.final
+            return SampleResult(f.verdict, failed_test=None if f.verdict is Verdict.CE else f.index,
+                                message=f.message, tests_total=len(p.tests), test_results=done,
+                                sandbox=self.isolation)
+        fail = job.first_failure
+        considered = [r for r in done if fail is None or not job.stop_at_first_failure or r.index <= fail]
+        verdict = Verdict.AC if fail is None else job.results[fail].verdict
+        return SampleResult(
+            verdict=verdict,
+            failed_test=fail,
+            cpu_time=max((r.cpu_time for r in considered), default=0.0),
+            memory_kb=max((r.memory_kb for r in considered), default=0),
+            message="" if fail is None else job.results[fail].message,
+            tests_passed=sum(r.verdict is Verdict.AC for r in considered),
+            tests_total=len(p.tests),
+            tests_run=len(considered),
+            test_results=considered,
+            sandbox=self.isolation,
+        )

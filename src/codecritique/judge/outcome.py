@@ -1,0 +1,91 @@
+"""From a raw run outcome (exit status, rusage, output) to a test verdict."""
+
+from __future__ import annotations
+
+import re
+import signal as _signal
+from dataclasses import dataclass
+
+from ..problems.model import Test
+from .checkers import Checker, check_functional
+from .verdict import TestResult, Verdict
+from .worker import RunOutcome
+
+DEFAULT_TIME_LIMIT = 6.0  # seconds of CPU time per test (LiveCodeBench's timeout)
+DEFAULT_MEMORY_MB = 2048
+DEFAULT_OUTPUT_MB = 64
+
+_MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "Cannot allocate memory", "out of memory")
+
+
+@dataclass(frozen=True)
+class Limits:
+    cpu: float = DEFAULT_TIME_LIMIT  # seconds of CPU time
+    memory_mb: int = DEFAULT_MEMORY_MB  # address space
+    output_bytes: int = DEFAULT_OUTPUT_MB << 20  # stdout (and stderr) size
+    nproc: int = 64  # processes + threads of the test's uid
+
+    @property
+    def wall(self) -> float:
+        """The wall-clock backstop, for solutions that sleep or block instead of computing."""
+        return 2 * self.cpu + 1.0
+
+    def key(self) -> str:
+        return f"cpu={self.cpu:g},mem={self.memory_mb},out={self.output_bytes},nproc={self.nproc}"
+
+
+def _signal_name(sig: int) -> str:
+    try:
+        return _signal.Signals(sig).name
+    except ValueError:
+        return f"signal {sig}"
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip()[:300] if lines else ""
+
+
+def _exception_name(stderr: str) -> str | None:
+    m = re.search(r"^(\w+(?:\.\w+)*)(?::|$)", _last_line(stderr))
+    return m.group(1) if m else None
+
+
+def classify(out: RunOutcome, test: Test, index: int, limits: Limits, checker: Checker) -> TestResult:
+    stderr = out.stderr_tail.decode("utf-8", "replace")
+    res = TestResult(verdict=Verdict.AC, index=index, cpu_time=round(out.cpu_time, 4),
+                     wall_time=round(out.wall_time, 4), memory_kb=out.rss_kb, exit_code=out.exit_code,
+                     signal=out.signal, stderr_tail=stderr[-1000:])
+
+    def done(verdict: Verdict, message: str) -> TestResult:
+        res.verdict, res.message = verdict, message
+        return res
+
+    if out.wall_killed:
+        return done(Verdict.TLE, f"wall-clock limit of {limits.wall:g} s exceeded (CPU {out.cpu_time:.2f} s)")
+    if out.signal == _signal.SIGXCPU or out.cpu_time > limits.cpu:
+        return done(Verdict.TLE, f"CPU time {out.cpu_time:.2f} s > limit {limits.cpu:g} s")
+    if out.stdout_size > limits.output_bytes or out.stderr_size > limits.output_bytes or \
+            out.signal == _signal.SIGXFSZ:
+        return done(Verdict.OLE, f"output exceeds {limits.output_bytes >> 20} MiB")
+    crashed = out.signal is not None or out.exit_code not in (0, None)
+    if crashed and (any(m in stderr for m in _MEMORY_MARKERS) or out.rss_kb > limits.memory_mb * 1024):
+        return done(Verdict.MLE, f"memory limit of {limits.memory_mb} MiB exceeded" +
+                    (f": {_last_line(stderr)}" if stderr.strip() else ""))
+    if out.signal is not None:
+        return done(Verdict.RE, f"killed by {_signal_name(out.signal)}" +
+                    (f": {_last_line(stderr)}" if stderr.strip() else ""))
+    if out.exit_code != 0:
+        if test.kind == "program" and _exception_name(stderr) == "AssertionError":
+            return done(Verdict.WA, f"assertion failed: {_last_line(stderr)}")
+        return done(Verdict.RE, f"exit code {out.exit_code}" + (f": {_last_line(stderr)}" if stderr.strip() else ""))
+    if test.kind == "program":
+        return res
+    if test.kind == "functional":
+        if not out.result:
+            return done(Verdict.RE, "exited without returning a value")
+        ok, msg = check_functional(test.output, out.result, checker.functional_mode)
+    else:
+        actual = out.stdout.decode("utf-8", "replace")
+        ok, msg = checker.compare(test.input, test.output, actual)
+    return res if ok else done(Verdict.WA, msg)
