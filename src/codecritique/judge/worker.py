@@ -236,13 +236,14 @@ class Worker:
 
 
 def _zygote_rlimits() -> None:
-    """Runs in the zygote before exec: a large stack rlimit at exec time reserves room for deep recursion (the
-    kernel places mmaps below the stack gap computed from it); each test sets its own limits later."""
+    """Runs in the zygote before exec: the usual 8 MiB stack, as under a default shell. glibc sizes new threads'
+    stacks from the exec-time stack limit, so a larger value here would make every thread reserve that much (and
+    fail under the memory limit). Each test sets its own limits later."""
     import resource
 
     try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
-        want = 4 << 30 if hard == resource.RLIM_INFINITY else hard
-        resource.setrlimit(resource.RLIMIT_STACK, (want, hard))
+        hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
+        soft = 8 << 20 if hard == resource.RLIM_INFINITY else min(8 << 20, hard)
+        resource.setrlimit(resource.RLIMIT_STACK, (soft, hard))
     except (ValueError, OSError):
         pass

@@ -414,7 +414,8 @@ def _set_limits(head):
     resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
     mem = int(head.get("mem_mb", 2048)) << 20
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-    resource.setrlimit(resource.RLIMIT_STACK, (mem, mem))
+    hard = resource.getrlimit(resource.RLIMIT_STACK)[1]  # usually unlimited: solutions may raise their own
+    resource.setrlimit(resource.RLIMIT_STACK, (mem if hard == resource.RLIM_INFINITY else min(mem, hard), hard))
     fsize = int(head.get("out_cap", 64 << 20)) + 1
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

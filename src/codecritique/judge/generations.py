@@ -1,0 +1,116 @@
+"""Reading model generations to judge, in the ecosystem's formats, detected from the file:
+
+* LiveCodeBench output: a JSON list of ``{question_id, code_list}``; its ``eval_all`` files (same plus
+  ``output_list``, ``graded_list``, ``metadata``, which are ignored);
+* JSONL of ``{question_id, code}`` (or ``{question_id, code_list}``), of raw model output ``{question_id, output}``
+  / ``{question_id, output_list}``, or HumanEval's ``{task_id, completion}`` (the program is prompt + completion).
+
+Raw model output is reduced to its code: the last fenced block (after any ``</think>``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import DataError
+from ..extraction import extract_code
+from ..problems.model import Problem
+
+ID_FIELDS = ("question_id", "task_id", "problem_id", "id")
+
+
+@dataclass
+class Generations:
+    """The samples of one problem, in order."""
+
+    problem_id: str
+    codes: list[str] = field(default_factory=list)
+    outputs: list[str] | None = None  # raw model outputs, when the file had them
+    language: str | None = None
+
+
+def _open(path: Path):
+    return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8")
+
+
+def _records(path: Path) -> Iterator[tuple[int | None, dict]]:
+    """(line number or None, record) for a JSON list file or a JSONL file."""
+    with _open(path) as f:
+        head = f.read(4096).lstrip()
+        f.seek(0)
+        if head.startswith("["):
+            try:
+                data = json.load(f)
+            except json.JSONDecodeError as e:
+                raise DataError(path, f"not valid JSON: {e}") from None
+            for i, rec in enumerate(data):
+                if not isinstance(rec, dict):
+                    raise DataError(path, f"item {i} is a {type(rec).__name__}, expected an object")
+                yield None, rec
+            return
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DataError(path, f"not valid JSON: {e}", line=lineno) from None
+            if not isinstance(rec, dict):
+                raise DataError(path, f"expected an object, got {type(rec).__name__}", line=lineno)
+            yield lineno, rec
+
+
+def _string_list(path: Path, lineno: int | None, rec: dict, name: str) -> list[str]:
+    value = rec[name]
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise DataError(path, "expected a list of strings", line=lineno, field=name)
+    return value
+
+
+def load_generations(path: str | Path, problems: dict[str, Problem] | None = None,
+                     language: str | None = None) -> dict[str, Generations]:
+    """Samples per problem id, in file order. ``problems`` is needed for HumanEval completions (prompt + completion).
+    Several records for one problem (JSONL with one sample per line) are appended in order."""
+    path = Path(path)
+    out: dict[str, Generations] = {}
+    for lineno, rec in _records(path):
+        pid_field = next((f for f in ID_FIELDS if f in rec), None)
+        if pid_field is None:
+            raise DataError(path, f"no problem id (one of {', '.join(ID_FIELDS)}); fields: {sorted(rec)[:10]}",
+                            line=lineno)
+        pid = str(rec[pid_field])
+        gens = out.setdefault(pid, Generations(pid, language=rec.get("language") or language))
+        raw: list[str] | None = None
+        if "code_list" in rec:
+            codes = _string_list(path, lineno, rec, "code_list")
+        elif "code" in rec:
+            if not isinstance(rec["code"], str):
+                raise DataError(path, "expected a string", line=lineno, field="code")
+            codes = [rec["code"]]
+        elif "completion" in rec:
+            if not isinstance(rec["completion"], str):
+                raise DataError(path, "expected a string", line=lineno, field="completion")
+            problem = (problems or {}).get(pid)
+            if problem is None:
+                raise DataError(path, f"HumanEval completion for unknown task {pid!r} (its prompt is needed)",
+                                line=lineno, field=pid_field)
+            codes = [problem.starter_code + rec["completion"]]
+        elif "output_list" in rec or "output" in rec:
+            name = "output_list" if "output_list" in rec else "output"
+            raw = _string_list(path, lineno, rec, name) if name == "output_list" else [rec[name]]
+            if not all(isinstance(x, str) for x in raw):
+                raise DataError(path, "expected a string", line=lineno, field=name)
+            codes = [extract_code(r, gens.language) or "" for r in raw]
+        else:
+            raise DataError(path, "no code: expected one of code_list, code, completion, output_list, output",
+                            line=lineno)
+        if raw is None and "output_list" in rec and isinstance(rec["output_list"], list):
+            raw = [x for x in rec["output_list"] if isinstance(x, str)] or None
+        gens.codes.extend(codes)
+        if raw is not None and len(raw) == len(codes):
+            gens.outputs = (gens.outputs or []) + raw
+    return out
