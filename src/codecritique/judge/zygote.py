@@ -367,9 +367,8 @@ class Zygote:
         if kind == "functional":
             os.dup2(fds["result"], 3)
         os.chdir(self.workdir)
-        if self.strategy == "plain":
-            os.setpgid(0, 0)
-        elif self.strategy == "userns":
+        os.setpgid(0, 0)  # its own process group: killpg(0) reaches nobody else
+        if self.strategy == "userns":
             _drop_capabilities()
         elif self.uid is not None:
             os.setgroups([])
