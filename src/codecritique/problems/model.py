@@ -23,6 +23,8 @@ TEST_KINDS: tuple[str, ...] = ("stdin", "functional", "program")
 
 @dataclass
 class Test:
+    __test__ = False  # not a pytest test class
+
     kind: TestKind
     input: str
     output: str = ""
