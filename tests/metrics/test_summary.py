@@ -36,7 +36,7 @@ from codecritique.critique.selection import StrategyUnavailable, select
 from codecritique.errors import DataError
 from codecritique.metrics.bootstrap import bootstrap_ci95
 from codecritique.metrics.records import Sample
-from codecritique.metrics.summary import compute_metrics, curve_ks, curves, reported_ks
+from codecritique.metrics.summary import compute_metrics, curve_ks, curves, per_problem, reported_ks
 
 T, F = True, False
 TABLE = {
@@ -220,3 +220,16 @@ def test_curves_intervals_and_errors():
     assert c["pass@k"]["ci95"][-1] == [1.0, 1.0]
     with pytest.raises(ValueError, match="ks must lie in 1..4"):
         curves(records(), ks=[5], bootstrap=0)
+
+
+def test_per_problem_rows_for_auditing():
+    rows = per_problem(records(), strategies=["shortest-critique"], seed=2)
+    assert [r["problem_id"] for r in rows] == ["A", "B", "C"]
+    a, b, c = rows
+    assert (a["k"], a["n_passed"], a["critique_correct"]) == (4, 3, False)
+    assert a["selections"]["shortest-critique"] == {
+        "candidates": [1], "p_pass": 0.0, "selected": 1, "selected_passed": False, "fallbacks": []}
+    assert b["selections"]["shortest-critique"]["fallbacks"] == ["random"]
+    assert b["selections"]["shortest-critique"]["p_pass"] == 0.25
+    assert c["critique_correct"] is True and c["selections"]["shortest-critique"]["candidates"] == [0, 1]
+    assert per_problem(records(), k=2, strategies=["shortest-critique"])[1]["critique_correct"] is True

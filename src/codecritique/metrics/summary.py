@@ -85,6 +85,14 @@ def _resolve_strategies(strategies: Sequence[str] | None,
     return list(dict.fromkeys(strategies)), {}
 
 
+def _prepare(records: Iterable[Sample], k: int | None, strategies: Sequence[str] | None,
+             drop_short: bool) -> tuple[list[ProblemSamples], list[str], list[str], dict[str, str]]:
+    """Problems of k samples, dropped problem ids, strategies to run, unavailable strategies with reasons."""
+    problems, dropped = group_problems(records, k, drop_short=drop_short)
+    names, unavailable = _resolve_strategies(strategies, [s for p in problems for s in p.samples])
+    return problems, dropped, names, unavailable
+
+
 def _mean(values: Iterable[float]) -> float:
     values = list(values)
     return fsum(values) / len(values)
@@ -152,9 +160,8 @@ def compute_metrics(records: Iterable[Sample], k: int | None = None, strategies:
     strategy the records allow and lists the others, with the reason, in ``strategies_unavailable``.
     ``seed`` fixes the seeded draws and the bootstrap; ``bootstrap`` is the number of resamples (0: none).
     """
-    problems, dropped = group_problems(records, k, drop_short=drop_short)
+    problems, dropped, names, unavailable = _prepare(records, k, strategies, drop_short)
     k = len(problems[0].samples)
-    names, unavailable = _resolve_strategies(strategies, [s for p in problems for s in p.samples])
     ks = reported_ks(k)
     results = [evaluate_problem(p, ks, names, fallback=fallback, seed=seed) for p in problems]
     groups: dict[str, list[ProblemResult]] = {}
@@ -189,12 +196,11 @@ def curves(records: Iterable[Sample], ks: Sequence[int] | None = None, strategie
 
     ``ks`` defaults to :func:`curve_ks` (n). Intervals are paired across k (the same problem resamples for every point).
     """
-    problems, dropped = group_problems(records, None, drop_short=drop_short)
+    problems, dropped, names, unavailable = _prepare(records, None, strategies, drop_short)
     n = len(problems[0].samples)
     ks = curve_ks(n) if ks is None else sorted(set(ks))
     if not ks or ks[0] < 1 or ks[-1] > n:
         raise ValueError(f"ks must lie in 1..{n} (the samples per problem), got {ks}")
-    names, unavailable = _resolve_strategies(strategies, [s for p in problems for s in p.samples])
     n_passed = [sum(s.passed for s in p.samples) for p in problems]
     columns: dict[Hashable, list[float]] = {"pass@1": [pass_at_1([s.passed for s in p.samples]) for p in problems]}
     for j in ks:
@@ -226,3 +232,27 @@ def curves(records: Iterable[Sample], ks: Sequence[int] | None = None, strategie
         "pass@k": series(("pass@k",)),
         "pass@1|select@k": {name: series(("select", name)) for name in names},
     }
+
+
+def per_problem(records: Iterable[Sample], k: int | None = None, strategies: Sequence[str] | None = None, *,
+                fallback: str = DEFAULT_FALLBACK, seed: int = 0, drop_short: bool = False) -> list[dict[str, Any]]:
+    """One JSON-ready row per problem, for auditing :func:`compute_metrics` (same arguments): its samples'
+    pass count, the Table 4 verdict, and per strategy the candidates, exact ``p_pass``, seeded draw and
+    fallbacks applied."""
+    problems, _, names, _ = _prepare(records, k, strategies, drop_short)
+    rows = []
+    for p in problems:
+        r = evaluate_problem(p, [len(p.samples)], names, fallback=fallback, seed=seed)
+        rows.append({
+            "problem_id": r.problem_id,
+            "difficulty": r.difficulty,
+            "k": len(p.samples),
+            "n_passed": sum(s.passed for s in p.samples),
+            "critique_correct": r.critique_correct,
+            "selections": {
+                name: {"candidates": list(sel.candidates), "p_pass": sel.p_pass, "selected": sel.selected,
+                       "selected_passed": sel.selected_passed, "fallbacks": list(sel.fallbacks)}
+                for name, sel in r.selections.items()
+            },
+        })
+    return rows

@@ -77,12 +77,11 @@ def plot_selection_bars(runs: Mapping[str, Mapping[str, Any]], path: str | Path,
     ``overall`` metrics are drawn, with 95% intervals as error bars when present.
     """
     ks = {run["k"] for run in runs.values()}
-    bars = [
-        ("pass@1", lambda run: _value_and_ci(run, "pass@1")),
-        (LABELS[random_strategy], lambda run: _value_and_ci(run, "pass@1|select@k", random_strategy)),
-        (LABELS[shortest_strategy], lambda run: _value_and_ci(run, "pass@1|select@k", shortest_strategy)),
-        (f"pass@{ks.pop()}" if len(ks) == 1 else "pass@k", lambda run: _value_and_ci(run, "pass@k", str(run["k"]))),
-    ]
+    bars = [("pass@1", lambda run: _value_and_ci(run, "pass@1"))]
+    for name in (random_strategy, shortest_strategy):
+        bars.append((LABELS.get(name, name), lambda run, name=name: _value_and_ci(run, "pass@1|select@k", name)))
+    bars.append((f"pass@{ks.pop()}" if len(ks) == 1 else "pass@k",
+                 lambda run: _value_and_ci(run, "pass@k", str(run["k"]))))
     width = 0.8 / len(bars)
     fig = Figure(figsize=(max(6.0, 1.6 * len(runs) + 2), 4.5), layout="constrained")
     ax = fig.add_subplot()
