@@ -109,3 +109,12 @@ def test_program_tests_humaneval_style(judge):
                    Submission(p, "def add(a, b):\n    return a - b\n"),
                    Submission(p, "def add(a, b):\n    return undefined_name\n")])
     assert [x.verdict for x in r] == [Verdict.AC, Verdict.WA, Verdict.RE]
+
+
+def test_program_early_exit_is_not_a_pass(judge):
+    """exit(0) before check() runs would pass a harness that only looks at the exit code."""
+    p = Problem(id="h2", tests=[Test("program", "def check(candidate):\n    assert candidate(1, 2) == 3\n\ncheck(add)\n")])
+    r = judge.run([Submission(p, "def add(a, b):\n    return 0\nimport sys\nsys.exit(0)\n"),
+                   Submission(p, "def add(a, b):\n    import os\n    os._exit(0)\n")])
+    assert [x.verdict for x in r] == [Verdict.WA, Verdict.WA]
+    assert "early exit" in r[0].message

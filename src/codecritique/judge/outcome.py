@@ -27,8 +27,9 @@ class Limits:
 
     @property
     def wall(self) -> float:
-        """The wall-clock backstop, for solutions that sleep or block instead of computing."""
-        return 2 * self.cpu + 1.0
+        """The wall-clock backstop, for solutions that sleep or block instead of computing. Generous, so that a
+        loaded machine (which stretches wall time, not CPU time) does not turn a pass into a TLE."""
+        return 3 * self.cpu + 2.0
 
     def key(self) -> str:
         return f"cpu={self.cpu:g},mem={self.memory_mb},out={self.output_bytes},nproc={self.nproc}"
@@ -51,7 +52,9 @@ def _exception_name(stderr: str) -> str | None:
     return m.group(1) if m else None
 
 
-def classify(out: RunOutcome, test: Test, index: int, limits: Limits, checker: Checker) -> TestResult:
+def classify(out: RunOutcome, test: Test, index: int, limits: Limits, checker: Checker,
+             mode_binary: bool = False) -> TestResult:
+    """``mode_binary``: a compiled program (no end-of-program marker; exit code 0 alone means pass)."""
     stderr = out.stderr_tail.decode("utf-8", "replace")
     res = TestResult(verdict=Verdict.AC, index=index, cpu_time=round(out.cpu_time, 4),
                      wall_time=round(out.wall_time, 4), memory_kb=out.rss_kb, exit_code=out.exit_code,
@@ -80,6 +83,8 @@ def classify(out: RunOutcome, test: Test, index: int, limits: Limits, checker: C
             return done(Verdict.WA, f"assertion failed: {_last_line(stderr)}")
         return done(Verdict.RE, f"exit code {out.exit_code}" + (f": {_last_line(stderr)}" if stderr.strip() else ""))
     if test.kind == "program":
+        if out.result != b"finished" and not mode_binary:
+            return done(Verdict.WA, "exit code 0 before the test program finished (early exit)")
         return res
     if test.kind == "functional":
         if not out.result:

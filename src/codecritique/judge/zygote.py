@@ -364,7 +364,7 @@ class Zygote:
         os.dup2(fds["stdout"], 1)
         os.dup2(fds["stderr"], 2)
         kind = head.get("kind", "stdin")
-        if kind == "functional":
+        if kind in ("functional", "program"):
             os.dup2(fds["result"], 3)
         os.chdir(self.workdir)
         os.setpgid(0, 0)  # its own process group: killpg(0) reaches nobody else
@@ -381,7 +381,7 @@ class Zygote:
             _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         self.seccomp.load()
         _write_all(self.status_w, b"R")  # set up: from here on, whatever happens is the solution's doing
-        os.closerange(4 if kind == "functional" else 3, 1 << 16)
+        os.closerange(4 if kind in ("functional", "program") else 3, 1 << 16)
         if head.get("mode", "python") != "python":
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
             signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
@@ -604,6 +604,8 @@ if __name__ == "__main__":
             else:
                 _method = _ns[_fn]
             _write_all(3, _encode_result(_method(*_args)))
+        elif _job["kind"] == "program":
+            _write_all(3, b"finished")  # the test program ran to its end (an early exit(0) is not a pass)
         _rc = 0
     except SystemExit as _e:
         _rc = _system_exit_code(_e)
