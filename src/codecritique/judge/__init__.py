@@ -1,1 +1,1 @@
-"""codecritique.judge"""
+"""Sandboxed execution of Python and C++ solutions against tests: checkers, verdicts, scheduling, caching."""

@@ -1,1 +1,1 @@
-"""codecritique.problems"""
+"""The Problem/Test model and loaders for the ecosystem's problem formats."""

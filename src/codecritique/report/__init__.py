@@ -1,1 +1,1 @@
-"""codecritique.report"""
+"""Run reports: HTML pages and plots."""

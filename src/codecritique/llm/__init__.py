@@ -1,0 +1,1 @@
+"""codecritique.llm"""
