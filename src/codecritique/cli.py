@@ -105,6 +105,71 @@ def _print_judge_summary(summary: dict, out: Path) -> None:
     summary["judge"] = info
 
 
+@app.command()
+def metrics(
+    file: Path = typer.Argument(..., help="JSONL, one line per solution: problem_id, sample_index, difficulty, "
+                                          "passed, judgement (right|wrong|null), critique_reasoning_tokens."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (values as fractions)."),
+    k: Optional[int] = typer.Option(None, "-k", help="Use the first K samples of each problem (default: all)."),
+    strategy: Optional[list[str]] = typer.Option(None, "--strategy", help="Selection strategies (default: all "
+                                                                          "the records allow)."),
+    fallback: str = typer.Option("random", help="When nothing is judged right: random | shortest-wrong | first."),
+    bootstrap: int = typer.Option(1000, help="Bootstrap resamples for 95% intervals (0: none)."),
+    seed: int = typer.Option(0),
+    drop_short: bool = typer.Option(False, "--drop-short", help="Drop problems with fewer than k samples."),
+    per_problem_out: Optional[Path] = typer.Option(None, "--per-problem", help="Write per-problem rows (JSONL)."),
+    curves_png: Optional[Path] = typer.Option(None, "--curves", help="Also draw Figure 3 (metrics vs k) here."),
+) -> None:
+    """pass@1, pass@k, pass@1|select@k per strategy and self-critique accuracy (Tables 3-4)."""
+    from .critique.selection import StrategyUnavailable
+    from .errors import DataError
+    from .metrics.records import load_records
+    from .metrics.summary import compute_metrics, curves, per_problem
+
+    try:
+        records = load_records(file)
+        result = compute_metrics(records, k=k, strategies=strategy or None, fallback=fallback,
+                                 bootstrap=bootstrap, seed=seed, drop_short=drop_short)
+        if per_problem_out:
+            rows = per_problem(records, k=k, strategies=strategy or None, fallback=fallback, seed=seed,
+                               drop_short=drop_short)
+            per_problem_out.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        if curves_png:
+            from .report.plots import plot_scaling_curves
+
+            plot_scaling_curves(curves(records, strategies=strategy or None, fallback=fallback,
+                                       bootstrap=min(bootstrap, 200), seed=seed, drop_short=drop_short), curves_png)
+    except (DataError, StrategyUnavailable, ValueError, OSError) as e:
+        _fail(str(e))
+        return
+    if as_json:
+        print(json.dumps(result))
+        return
+    _print_metrics_table(result)
+
+
+def _print_metrics_table(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    groups = {"overall": result["overall"], **result.get("by_difficulty", {})}
+    strategies = list(result["overall"]["pass@1|select@k"])
+    ks = list(result["overall"]["pass@k"])
+    table = Table(title=f"{result['n_problems']} problems, k = {result['k']} (fallback: {result['fallback']})")
+    for col in ["group", "problems", "pass@1", *[f"pass@{j}" for j in ks],
+                *[f"select@k {s}" for s in strategies], "critique acc (problem)", "critique acc (solution)"]:
+        table.add_column(col, justify="right")
+    for name, m in groups.items():
+        table.add_row(name, str(m["n_problems"]), f"{100 * m['pass@1']:.1f}",
+                      *[f"{100 * m['pass@k'][j]:.1f}" if j in m["pass@k"] else "-" for j in ks],
+                      *[f"{100 * m['pass@1|select@k'][s]:.1f}" for s in strategies],
+                      f"{100 * m['critique_accuracy_problem']:.1f}", f"{100 * m['critique_accuracy_solution']:.1f}")
+    Console().print(table)
+    if result.get("strategies_unavailable"):
+        for name, why in result["strategies_unavailable"].items():
+            print(f"  {name}: not computed ({why})")
+
+
 def main() -> None:
     app()
 
