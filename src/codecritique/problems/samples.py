@@ -1,0 +1,529 @@
+"""Sample tests extracted from problem statements.
+
+Two families of statements are read:
+
+* **stdin problems** (AtCoder, Codeforces, CodeContests, TACO, ...), by :func:`extract_stdin_samples`. Samples are
+  found either under numbered headers, ``Sample Input 1`` / ``Sample Output 1`` (with or without a colon, glued to
+  the end of the previous sentence as in LiveCodeBench's Codeforces statements, decorated as ``-----Sample
+  Input-----`` or ``### Sample Input 1``), or, when there are none, as bare ``Input`` / ``Output`` headers inside an
+  ``Examples`` / ``Example`` section. A block may be a fenced code block. An input block is everything up to the
+  next header; an output block ends at its first paragraph break (what follows is an explanation) or at the next
+  header. Blank lines written ``\\r\\n\\r\\n`` (AtCoder's preformatted text) stay inside a block.
+* **LeetCode problems** (the starter code defines ``class Solution`` with one method), by
+  :func:`extract_functional_samples`: ``Example 1:`` / ``Input: nums = [1,2,3], k = 2`` / ``Output: 5`` becomes a
+  functional test whose input is one JSON value per line, in the order of the method's parameters.
+
+Every test gets ``public=True``. A stdin test's input and output end with exactly one newline (leading and trailing
+blank lines dropped, trailing spaces of every line removed, CRLF read as LF). A functional test's input has no
+trailing newline (LiveCodeBench splits it on ``\\n``) and its output is one compact JSON value.
+
+Nothing is guessed: a statement whose samples cannot be read unambiguously gets status ``ambiguous`` or
+``not_found``, no tests, and a reason a person can check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from codecritique.problems.model import Problem, Test
+from codecritique.problems.signature import Signature, solution_signature
+
+Status = Literal["found", "not_found", "ambiguous"]
+STATUSES: tuple[str, ...] = ("found", "not_found", "ambiguous")
+
+
+@dataclass
+class SampleExtraction:
+    """The sample tests of one statement; ``tests`` is empty unless ``status == "found"``."""
+
+    tests: list[Test]
+    status: Status
+    reason: str = ""
+
+
+class _Unreadable(Exception):
+    """Raised inside the parsers; becomes an ``ambiguous`` extraction with this message as the reason."""
+
+
+def extract_samples(
+    statement: str, *, platform: str = "", starter_code: str = "", fn_name: str | None = None
+) -> SampleExtraction:
+    """The sample tests of a statement: functional if ``starter_code`` defines a function, else stdin.
+
+    ``fn_name`` picks the method of ``class Solution`` when the starter code has several.
+    """
+    if "def " in starter_code:
+        return extract_functional_samples(statement, starter_code, fn_name=fn_name)
+    if platform.lower() == "leetcode":
+        return SampleExtraction([], "not_found", "LeetCode problem without starter code: no signature to call")
+    return extract_stdin_samples(statement, platform=platform)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# stdin statements
+
+_GLUED_HEADER = re.compile(r"(?<=[^\n])(?=sample (?:input|output)[ \t]*#?\d*[ \t]*:[ \t]*\r?\n)", re.IGNORECASE)
+_DECORATION = "#*-=_:. \t"
+_INTERACTIVE = re.compile(r"(?<!non-)\binteractive (?:problem|task)\b|^\s*interaction\s*$", re.IGNORECASE | re.M)
+_SAMPLE_HEADER = re.compile(
+    r"(?:sample|example)\s+(input|output)\s*#?\s*(\d*)|(input|output)\s+(?:sample|example)\s*#?\s*(\d*)"
+)
+_EXAMPLES_HEADER = re.compile(r"(?:examples?|samples?|sample tests?|sample cases?|example tests?)(?:\s*#?\s*(\d+))?")
+_BARE_HEADER = re.compile(r"(input|output)s?(?:\s*#?\s*(\d+))?")
+_STOP_HEADER = re.compile(
+    r"notes?|hints?|constraints|scoring|subtasks?|interaction|limits|tags|categories|source|testing|"
+    r"(?:input|output)\s+(?:format|specification)|(?:sample\s+)?explanations?(?:\s+(?:of|for)\b.*|\s*#?\s*\d+)?"
+)
+_STRONG_DECORATION = re.compile(r"^-{3,}|-{3,}$|\*\*|:$")
+_MARKDOWN_HEADING = re.compile(r"#{1,6}\s+\S")
+_STOP_PREFIX = re.compile(r"(?:Explanation|Note|Hint)s?\b\s*[:\s]")
+_EMPTY_LINE_WORDS = re.compile(r"\b(?:empty|blank) lines?\b", re.IGNORECASE)
+
+
+@dataclass
+class _Line:
+    text: str  # without the line break and trailing whitespace
+    pre_blank: bool  # a blank line written "\r\n": part of a preformatted block, not a paragraph break
+
+
+@dataclass
+class _Header:
+    index: int  # line index
+    kind: str  # "sample_in" | "sample_out" | "examples" | "in" | "out" | "stop"
+    number: str = ""
+    strong: bool = False  # unmistakable as a header: "Sample Input 1", "-----Input-----", "**Input**:", "Input:"
+
+
+def extract_stdin_samples(statement: str, *, platform: str = "") -> SampleExtraction:
+    """Sample stdin tests of an AtCoder/Codeforces/CodeContests-style statement (see the module docstring)."""
+    if _INTERACTIVE.search(statement):
+        return SampleExtraction([], "not_found", "interactive problem: its samples are transcripts, not stdin tests")
+    lines = _split_lines(statement)
+    headers = _headers(lines)
+    crlf = "\r\n" in statement
+    platform = platform.lower()
+    style = _Style(statement, crlf, atcoder_layout=crlf or platform == "atcoder", undouble=platform == "codeforces")
+    try:
+        if any(h.kind == "sample_in" for h in headers):
+            pairs = _numbered_samples(lines, headers)
+        else:
+            pairs = _example_sections(lines, headers)
+        if not pairs:
+            return SampleExtraction([], "not_found", "no sample input/output headers in the statement")
+        tests = [_stdin_test(lines, i, o, style) for i, o in pairs]
+    except _Unreadable as e:
+        return SampleExtraction([], "ambiguous", str(e))
+    return SampleExtraction(tests, "found", f"{len(tests)} sample(s)")
+
+
+def _split_lines(statement: str) -> list[_Line]:
+    text = _GLUED_HEADER.sub("\n", statement)
+    return [_Line(raw.rstrip(), raw.endswith("\r") and not raw.strip()) for raw in text.split("\n")]
+
+
+def _headers(lines: list[_Line]) -> list[_Header]:
+    """The header lines, in order. A weak header (a bare word such as ``Input`` or ``Note``, which could also be
+    sample data) counts only at a paragraph start: after a blank line or right after another header."""
+    headers: list[_Header] = []
+    for i, line in enumerate(lines):
+        h = _classify(i, line.text)
+        if h is None:
+            continue
+        prev = lines[i - 1] if i else None
+        at_paragraph_start = prev is None or (not prev.text and not prev.pre_blank)
+        if h.strong or at_paragraph_start or (headers and headers[-1].index == i - 1):
+            headers.append(h)
+    return headers
+
+
+def _classify(index: int, text: str) -> _Header | None:
+    t = " ".join(text.strip(_DECORATION).lower().split())
+    if not t or len(t) > 60:
+        return None
+    strong = bool(_STRONG_DECORATION.search(text.strip()))
+    if m := _SAMPLE_HEADER.fullmatch(t):
+        kind, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        return _Header(index, "sample_in" if kind == "input" else "sample_out", number, strong=True)
+    if m := _EXAMPLES_HEADER.fullmatch(t):
+        return _Header(index, "examples", m.group(1) or "", strong=strong)
+    if m := _BARE_HEADER.fullmatch(t):
+        return _Header(index, "in" if m.group(1) == "input" else "out", m.group(2) or "", strong=strong)
+    if _STOP_HEADER.fullmatch(t) or _MARKDOWN_HEADING.match(text):
+        return _Header(index, "stop", strong=strong)
+    if _STOP_PREFIX.match(text.strip("*# \t")):
+        return _Header(index, "stop", strong=True)
+    return None
+
+
+Block = tuple[int, int]  # [start, end) line indices of a block's content
+
+
+def _numbered_samples(lines: list[_Line], headers: list[_Header]) -> list[tuple[Block, Block]]:
+    """Pair ``Sample Input k`` with ``Sample Output k`` headers, in order."""
+    samples = [(pos, h) for pos, h in enumerate(headers) if h.kind in ("sample_in", "sample_out")]
+    pairs: list[tuple[Block, Block]] = []
+    seen: set[str] = set()
+    for k in range(0, len(samples), 2):
+        (pi, hi) = samples[k]
+        if hi.kind != "sample_in" or k + 1 == len(samples) or samples[k + 1][1].kind != "sample_out":
+            raise _Unreadable(f"sample headers do not alternate input/output at line {hi.index + 1}")
+        (po, ho) = samples[k + 1]
+        if hi.number != ho.number:
+            raise _Unreadable(f"Sample Input {hi.number} is followed by Sample Output {ho.number}")
+        if hi.number and hi.number in seen:
+            raise _Unreadable(f"Sample Input {hi.number} appears twice")
+        seen.add(hi.number)
+        pairs.append((_block(headers, pi, len(lines)), _block(headers, po, len(lines))))
+    return pairs
+
+
+def _example_sections(lines: list[_Line], headers: list[_Header]) -> list[tuple[Block, Block]]:
+    """Input/Output pairs under ``Examples`` headings.
+
+    An unnumbered heading opens a section, ``Example k`` continues one. Several sections must either hold the same
+    samples (a statement that repeats its examples) or samples with distinct inputs (one example per section).
+    """
+    sections: list[list[tuple[Block, Block]]] = []
+    in_examples = False
+    pending_input: Block | None = None
+    for pos, h in enumerate(headers):
+        if h.kind == "examples":
+            if not in_examples or not h.number:
+                sections.append([])
+            in_examples = True
+        elif h.kind == "stop":
+            if not _is_explanation(lines[h.index].text):
+                in_examples = False
+        elif h.kind in ("in", "out") and not in_examples:
+            if sections:
+                raise _Unreadable(f"'{lines[h.index].text.strip()}' header outside the examples at line {h.index + 1}")
+        elif h.kind == "in":
+            if pending_input is not None:
+                raise _Unreadable(f"example input without output before line {h.index + 1}")
+            pending_input = _block(headers, pos, len(lines))
+        elif h.kind == "out":
+            if pending_input is None:
+                raise _Unreadable(f"example output without input at line {h.index + 1}")
+            sections[-1].append((pending_input, _block(headers, pos, len(lines))))
+            pending_input = None
+        if h.kind not in ("in", "out", "examples") and pending_input is not None:
+            raise _Unreadable(f"example input without output before line {h.index + 1}")
+    if pending_input is not None:
+        raise _Unreadable("the last example input has no output")
+    return _merge_sections(lines, [s for s in sections if s])
+
+
+def _merge_sections(lines: list[_Line], sections: list[list[tuple[Block, Block]]]) -> list[tuple[Block, Block]]:
+    if len(sections) <= 1:
+        return sections[0] if sections else []
+    contents = [sorted(_block_key(lines, s)) for s in sections]
+    if all(c == contents[0] for c in contents[1:]):
+        return sections[0]
+    inputs = [i for c in contents for i, _ in c]
+    if len(set(inputs)) == len(inputs):
+        return [pair for s in sections for pair in s]
+    raise _Unreadable(f"{len(sections)} example sections hold different samples")
+
+
+def _is_explanation(text: str) -> bool:
+    return "explanation" in text.lower()
+
+
+def _block_key(lines: list[_Line], section: list[tuple[Block, Block]]) -> list[tuple[str, str]]:
+    return [(_plain(lines, i), _plain(lines, o)) for i, o in section]
+
+
+def _plain(lines: list[_Line], block: Block) -> str:
+    body = [ln.text for ln in lines[block[0] : block[1]] if not ln.text.startswith("```")]
+    return "\n".join(body).strip()
+
+
+def _block(headers: list[_Header], pos: int, n_lines: int) -> Block:
+    start = headers[pos].index + 1
+    return start, headers[pos + 1].index if pos + 1 < len(headers) else n_lines
+
+
+@dataclass(frozen=True)
+class _Style:
+    statement: str
+    crlf: bool  # preformatted blocks break lines with CRLF, so a bare LF LF always ends a block
+    atcoder_layout: bool  # "Sample Output k", blank line, preformatted block, blank line, explanation
+    undouble: bool  # Codeforces statement: sample inputs may carry LiveCodeBench's doubled line breaks
+
+
+def _stdin_test(lines: list[_Line], inp: Block, out: Block, style: _Style) -> Test:
+    header = lines[inp[0] - 1].text.strip()
+    in_lines = _content(lines, inp, style, is_output=False, header=header)
+    if style.undouble:
+        in_lines = _undouble(in_lines, style.statement, header)
+    out_lines = _content(lines, out, style, is_output=True, header=lines[out[0] - 1].text.strip())
+    return Test(kind="stdin", input=_joined(in_lines), output=_joined(out_lines), public=True)
+
+
+def _joined(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def _content(lines: list[_Line], block: Block, style: _Style, *, is_output: bool, header: str) -> list[str]:
+    """The text lines of a block, outer blank lines dropped.
+
+    A fenced code block gives its body. An output ends at its first paragraph break, and what follows must read as
+    prose; an input is every line up to the next header, except in a CRLF-preformatted statement, where a paragraph
+    break ends any block for certain. An output may be empty only where the statement shows it so: blank
+    preformatted lines, or, in AtCoder's layout, an empty block (two paragraph breaks) followed by its explanation.
+    """
+    body = lines[block[0] : block[1]]
+    gap = next((k for k, ln in enumerate(body) if ln.text or ln.pre_blank), len(body))
+    body = body[gap:]
+    if not body:
+        raise _Unreadable(f"'{header}' is empty")
+    if body[0].text.lstrip().startswith("```"):
+        close = next((k for k in range(1, len(body)) if body[k].text.strip() == "```"), None)
+        if close is None:
+            raise _Unreadable(f"unclosed code fence after '{header}'")
+        text, rest = [ln.text for ln in body[1:close]], body[close + 1 :]
+    elif not is_output and not style.crlf:
+        text, rest = [ln.text for ln in body], []
+    elif is_output and gap >= 2 and _is_prose(body[0].text):
+        if not style.atcoder_layout:
+            raise _Unreadable(f"'{header}' is followed by prose only: an empty output or an explanation?")
+        text, rest = [], []
+    else:
+        end = next((k for k, ln in enumerate(body) if not ln.text and not ln.pre_blank), len(body))
+        text, rest = [ln.text for ln in body[:end]], ([] if style.crlf else body[end:])
+    trailing = [ln.text for ln in rest if ln.text.strip()]
+    if trailing and not _is_prose(trailing[0]):
+        raise _Unreadable(f"'{header}' continues after a blank line with {trailing[0][:40]!r}")
+    while text and not text[-1].strip():
+        text.pop()
+    while text and not text[0].strip():
+        text.pop(0)
+    if not text and not is_output:
+        raise _Unreadable(f"'{header}' is empty")
+    return text
+
+
+def _is_prose(line: str) -> bool:
+    """A line of explanation rather than sample data: several words, a sentence, a bullet or an image."""
+    words = re.findall(r"[A-Za-z][a-z]+", line)
+    if len(words) >= 3 or "<image>" in line:
+        return True
+    sentence = line.rstrip().endswith((".", ":", "!", "?")) or line.startswith("- ")
+    return sentence and bool(re.search(r"[A-Za-z]", line))
+
+
+def _undouble(in_lines: list[str], statement: str, header: str) -> list[str]:
+    """Undo LiveCodeBench's Codeforces artefact: a blank line inserted after every line of a sample input.
+
+    Applied only when the block cannot be read otherwise: no two text lines are adjacent, every gap is one blank
+    line (or 2k+1 blank lines, k empty lines of the original, when the statement speaks of empty lines), and the
+    statement does not say its input has empty lines when every gap is a single blank line.
+    """
+    if len(in_lines) < 3 or any(a.strip() and b.strip() for a, b in zip(in_lines, in_lines[1:])):
+        return in_lines
+    runs: list[int] = []
+    run = 0
+    for ln in in_lines:
+        if ln.strip():
+            if run:
+                runs.append(run)
+            run = 0
+        else:
+            run += 1
+    mentions_empty = bool(_EMPTY_LINE_WORDS.search(statement))
+    if any(r % 2 == 0 for r in runs):
+        raise _Unreadable(f"'{header}': blank-line gaps of even length: not the doubling artefact, yet blank lines")
+    if all(r == 1 for r in runs) and mentions_empty:
+        raise _Unreadable(
+            f"'{header}': every line is followed by a blank line, and the statement mentions empty lines: "
+            "doubled or literal?"
+        )
+    if any(r > 1 for r in runs) and not mentions_empty:
+        raise _Unreadable(f"'{header}': blank-line gaps of several lengths, and the statement mentions no empty lines")
+    return in_lines[::2]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# LeetCode statements
+
+_EXAMPLE = re.compile(r"^[ \t*#]*Example\s*\d*\s*:?[ \t*]*$", re.IGNORECASE | re.M)
+_END_OF_EXAMPLES = re.compile(
+    r"^[ \t*#]*(?:(?:Constraints|Notes?)[ \t]*:?[ \t*]*$|Follow[- ]?up\b)", re.IGNORECASE | re.M
+)
+_DESIGN_EXAMPLE = re.compile(r"^\s*Input:?\s*\n\s*\[\s*\"", re.M)
+_LABEL = re.compile(r"^[ \t*]*(Input|Output)\s*:[ \t*]*", re.M)
+_OUTPUT_END = re.compile(r"^\s*$|^[ \t*]*(?:Explanation|Note|Example|Constraints|Input|Output)\b", re.IGNORECASE)
+_ASSIGNMENT = re.compile(r"\s*([A-Za-z_]\w*)\s*=(.*)", re.S)
+_UNSUPPORTED_TYPES = re.compile(r"\b(?:TreeNode|ListNode|Node|NestedInteger|Employee|ImmutableListNode)\b")
+
+
+def extract_functional_samples(statement: str, starter_code: str, *, fn_name: str | None = None) -> SampleExtraction:
+    """Functional tests from LeetCode ``Example k:`` blocks, arguments ordered by the starter code's signature."""
+    try:
+        sig = solution_signature(starter_code, fn_name)
+    except ValueError as e:
+        return SampleExtraction([], "not_found", str(e))
+    if m := _UNSUPPORTED_TYPES.search(" ".join(sig.annotations) + " " + sig.returns):
+        return SampleExtraction([], "not_found", f"{m.group(0)} values cannot be written as JSON arguments")
+    try:
+        examples = _example_blocks(statement.replace("\r\n", "\n"))
+    except _Unreadable as e:
+        return SampleExtraction([], "ambiguous", str(e))
+    if not examples:
+        if _DESIGN_EXAMPLE.search(statement):
+            return SampleExtraction([], "not_found", "design-style examples (lists of method calls)")
+        return SampleExtraction([], "not_found", "no 'Example' blocks with Input:/Output: in the statement")
+    tests = []
+    for number, block in examples:
+        try:
+            tests.append(_functional_test(block, sig))
+        except _Unreadable as e:
+            return SampleExtraction([], "ambiguous", f"example {number}: {e}")
+    return SampleExtraction(tests, "found", f"{len(tests)} example(s)")
+
+
+def _example_blocks(statement: str) -> list[tuple[int, str]]:
+    """The text of every example (from its ``Input:`` label to the next example), numbered from 1. The examples
+    end at a ``Constraints`` / ``Note`` / ``Follow-up`` heading; every ``Example k`` heading must have an input."""
+    first = _LABEL.search(statement)
+    if first is None:
+        return []
+    stop = _END_OF_EXAMPLES.search(statement, first.start())
+    text = statement[: stop.start()] if stop else statement
+    starts = [m.start() for m in _LABEL.finditer(text) if m.group(1) == "Input"]
+    n_headings = len(_EXAMPLE.findall(text))
+    if n_headings and n_headings != len(starts):
+        raise _Unreadable(f"{n_headings} 'Example' headings but {len(starts)} 'Input:' labels")
+    ends = starts[1:] + [len(text)]
+    return [(k + 1, _cut_at_next_example(text[s:e])) for k, (s, e) in enumerate(zip(starts, ends))]
+
+
+def _cut_at_next_example(block: str) -> str:
+    m = _EXAMPLE.search(block)
+    return block[: m.start()] if m else block
+
+
+def _functional_test(block: str, sig: Signature) -> Test:
+    labels = list(_LABEL.finditer(block))
+    kinds = [m.group(1) for m in labels]
+    if kinds[:2] != ["Input", "Output"] or len(kinds) != 2:
+        raise _Unreadable(f"expected one Input: and one Output:, found {', '.join(kinds) or 'none'}")
+    input_text = block[labels[0].end() : labels[1].start()]
+    output_lines = block[labels[1].end() :].split("\n")
+    output_text = output_lines[0]
+    for ln in output_lines[1:]:
+        if _OUTPUT_END.match(ln):
+            break
+        output_text += "\n" + ln
+    args = _arguments(input_text, sig)
+    try:
+        output = json.loads(output_text.strip())
+    except json.JSONDecodeError:
+        raise _Unreadable(f"output {output_text.strip()[:40]!r} is not a JSON value") from None
+    return Test(
+        kind="functional",
+        input="\n".join(_compact(a) for a in args),
+        output=_compact(output),
+        fn_name=sig.name,
+        public=True,
+    )
+
+
+def _arguments(input_text: str, sig: Signature) -> list[Any]:
+    """The argument values of an example's ``name = value, ...`` input, in signature order."""
+    parts = [p for p in _split_top_level(input_text) if p.strip()]
+    if not parts:
+        raise _Unreadable("empty input")
+    named: dict[str, Any] = {}
+    for part in parts:
+        m = _ASSIGNMENT.fullmatch(part)
+        if not m:
+            if len(parts) == 1 and len(sig.params) == 1:
+                return [_json_value(part)]
+            raise _Unreadable(f"input part {part.strip()[:40]!r} is not 'name = value'")
+        name, value = m.group(1), m.group(2)
+        if name in named:
+            raise _Unreadable(f"argument {name} is given twice")
+        named[name] = _json_value(value)
+    if sorted(named) != sorted(sig.params):
+        raise _Unreadable(f"arguments ({', '.join(named)}) do not match the parameters ({', '.join(sig.params)})")
+    return [named[p] for p in sig.params]
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split at commas and line breaks outside brackets and double-quoted strings."""
+    parts, depth, start, quoted, escaped = [], 0, 0, False, False
+    for i, ch in enumerate(text):
+        if quoted:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                quoted = False
+        elif ch == '"':
+            quoted = True
+        elif ch in "[{(":
+            depth += 1
+        elif ch in "]})":
+            depth -= 1
+        elif ch in ",\n" and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    if quoted or depth != 0:
+        raise _Unreadable("unbalanced brackets or quotes in the input")
+    parts.append(text[start:])
+    return parts
+
+
+def _json_value(text: str) -> Any:
+    text = text.strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise _Unreadable(f"value {text[:40]!r} is not JSON") from None
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# many problems
+
+
+@dataclass
+class ExtractionSummary:
+    """Counts of extraction statuses per platform, and every miss with its reason."""
+
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+    misses: list[tuple[str, str, str, str]] = field(default_factory=list)  # (platform, id, status, reason)
+
+    def table(self) -> str:
+        """A plain-text table: one row per platform (and a total), one column per status."""
+        rows = [("platform", *STATUSES, "total")]
+        total: Counter[str] = Counter()
+        for platform in sorted(self.counts):
+            c = self.counts[platform]
+            total.update(c)
+            rows.append((platform, *(str(c[s]) for s in STATUSES), str(sum(c.values()))))
+        rows.append(("all", *(str(total[s]) for s in STATUSES), str(sum(total.values()))))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def summarize_extraction(problems: Iterable[Problem]) -> ExtractionSummary:
+    """Extract the samples of every problem and count the outcomes per platform."""
+    summary = ExtractionSummary()
+    for p in problems:
+        result = extract_samples(p.statement, platform=p.platform, starter_code=p.starter_code, fn_name=p.fn_name)
+        platform = p.platform or "unknown"
+        summary.counts.setdefault(platform, Counter())[result.status] += 1
+        if result.status != "found":
+            summary.misses.append((platform, p.id, result.status, result.reason))
+    return summary
