@@ -130,7 +130,9 @@ def test_public_tests_not_json(tmp_path):
 
 
 def test_bad_testtype(tmp_path):
-    tests = json.dumps([{"input": "1", "output": "1", "testtype": "stdin"}, {"input": "1", "output": "1", "testtype": "x"}])
+    tests = json.dumps(
+        [{"input": "1", "output": "1", "testtype": "stdin"}, {"input": "1", "output": "1", "testtype": "x"}]
+    )
     err = _error(_write(tmp_path, _record(public_test_cases=tests)))
     assert err.field == "public_test_cases[1].testtype"
 
@@ -152,7 +154,9 @@ def test_metadata_not_json(tmp_path):
 
 def test_eval_all_errors_name_the_line_of_the_record(tmp_path):
     path = tmp_path / "x_eval_all.json"
-    path.write_text('[\n  {"question_id": "a", "question_content": "s"},\n  {"question_id": 5,\n   "question_content": "s"}\n]\n')
+    path.write_text(
+        '[\n  {"question_id": "a", "question_content": "s"},\n  {"question_id": 5,\n   "question_content": "s"}\n]\n'
+    )
     with pytest.raises(DataError) as e:
         read_lcb_eval_all(path)
     assert (e.value.line, e.value.field) == (3, "question_id")

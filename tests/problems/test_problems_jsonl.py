@@ -18,7 +18,9 @@ def test_read_fixture(fixtures):
 @pytest.mark.parametrize("name", ["out.jsonl", "out.jsonl.gz"])
 def test_round_trip(tmp_path, name):
     problems = [
-        Problem(id="a", tests=[Test("stdin", "1\n", "2\n", public=True)], statement="ünïcode ✓", metadata={"k": [1]}),
+        Problem(
+            id="a", tests=[Test("stdin", "1\n", "2\n", public=True)], statement="ünïcode ✓", metadata={"k": [1]}
+        ),
         Problem(id="b", tests=[Test("program", "check(f)\n")], time_limit=1.5),
     ]
     path = tmp_path / name

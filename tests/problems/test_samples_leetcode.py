@@ -32,7 +32,9 @@ def test_arguments_follow_the_signature_order():
 
 
 def test_json_values_of_every_kind():
-    starter = "class Solution:\n    def f(self, s: str, grid: List[List[int]], flag: bool, x: float, t: str) -> List[str]:\n"
+    starter = (
+        "class Solution:\n    def f(self, s: str, grid: List[List[int]], flag: bool, x: float, t: str) -> List[str]:\n"
+    )
     statement = (
         'Example 1:\n\nInput: s = "a, b = \\"c\\"", grid = [[1,-2],[3]], flag = true, x = -0.5, t = ""\n'
         'Output: ["x,y", "", null]\n'
@@ -53,7 +55,8 @@ def test_outputs(output, expected):
 
 def test_multiline_input_and_output_blocks():
     statement = (
-        "Example 1:\n\n\nInput:\nnums = [1,\n  2,\n  3],\nk = 4\nOutput: [[1,2],\n [3,4]]\n\nExplanation: see the image.\n"
+        "Example 1:\n\n\nInput:\nnums = [1,\n  2,\n  3],\nk = 4\nOutput: [[1,2],\n [3,4]]\n\n"
+        "Explanation: see the image.\n"
         "Example 2:\n\nInput: nums = [5]\n, k = 0\nOutput: \n0\n"
     )
     t1, t2 = functional_tests(statement)
@@ -73,7 +76,9 @@ def test_single_unnamed_value_for_a_single_parameter():
 
 
 def test_fn_name_picks_a_method_among_several():
-    starter = "class Solution:\n    def helper(self, a: int) -> int:\n        pass\n    def solve(self, b: int) -> int:\n"
+    starter = (
+        "class Solution:\n    def helper(self, a: int) -> int:\n        pass\n    def solve(self, b: int) -> int:\n"
+    )
     (t,) = functional_tests("Example 1:\n\nInput: b = 3\nOutput: 3\n", starter, fn_name="solve")
     assert t.fn_name == "solve"
     result = extract_samples("Example 1:\n\nInput: b = 3\nOutput: 3\n", starter_code=starter)
@@ -104,7 +109,9 @@ def test_unreadable_examples_are_ambiguous(statement, reason):
 
 
 def test_design_problems_are_not_found():
-    starter = "class LRUCache:\n\n    def __init__(self, capacity: int):\n        \n\n    def get(self, key: int) -> int:\n"
+    starter = (
+        "class LRUCache:\n\n    def __init__(self, capacity: int):\n        \n\n    def get(self, key: int) -> int:\n"
+    )
     statement = 'Example 1:\n\nInput\n["LRUCache", "put", "get"]\n[[2], [1, 1], [1]]\nOutput\n[null, null, 1]\n'
     result = extract_samples(statement, platform="leetcode", starter_code=starter)
     assert result.status == "not_found" and "design problem (class LRUCache)" in result.reason
@@ -127,3 +134,12 @@ def test_leetcode_without_starter_code():
 def test_no_examples():
     result = extract_functional_samples("Return 1.", STARTER)
     assert result.status == "not_found"
+
+
+def test_examples_after_a_note_heading_are_not_dropped_silently():
+    statement = (
+        "Example 1:\n\nInput: nums = [1], k = 1\nOutput: 1\n\nNote:\n\nk is small.\n\n"
+        "Example 2:\n\nInput: nums = [2], k = 1\nOutput: 2\n"
+    )
+    result = extract_functional_samples(statement, STARTER)
+    assert result.status == "ambiguous" and "2 'Example' headings but 1 'Input:' labels" in result.reason

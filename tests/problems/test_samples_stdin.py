@@ -100,7 +100,8 @@ def test_inconsistent_sample_headers_are_ambiguous(statement, reason):
 
 CODEFORCES = (
     "Output\n\nFor each test case, output YES or NO.\n\nYou can output the answer in any case.Sample Input 1:\n"
-    "3\n\n2\n\n1 2\n\n1\n\n5\n\n\n\nSample Output 1:\n\nYES\nNO\n\n\nNote\n\nIn the first test case the array is sorted."
+    "3\n\n2\n\n1 2\n\n1\n\n5\n\n\n\nSample Output 1:\n\nYES\nNO\n\n\n"
+    "Note\n\nIn the first test case the array is sorted."
 )
 
 
@@ -113,7 +114,8 @@ def test_codeforces_doubling_is_not_undone_for_other_platforms():
 
 
 def test_codeforces_doubling_with_empty_lines_in_the_original():
-    statement = "Each test case is preceded by an empty line.\n\n" + CODEFORCES.replace("3\n\n2\n\n1 2", "2\n\n\n\n2\n\n1 2")
+    original_with_empty_line = CODEFORCES.replace("3\n\n2\n\n1 2", "2\n\n\n\n2\n\n1 2")
+    statement = "Each test case is preceded by an empty line.\n\n" + original_with_empty_line
     assert pairs(extract_samples(statement, platform="codeforces"))[0][0] == "2\n\n2\n1 2\n1\n5\n"
 
 
@@ -213,3 +215,27 @@ def test_inputs_end_with_one_newline_and_outputs_too():
 def test_one_example_per_unnumbered_heading():
     statement = "Example\n\nInput\n\n1\n\nOutput\n\n2\n\nExample\n\nInput\n\n5\n\nOutput\n\n6"
     assert pairs(extract_stdin_samples(statement)) == [("1\n", "2\n"), ("5\n", "6\n")]
+
+
+def test_format_sections_after_an_example_paragraph_are_not_samples():
+    statement = (
+        "Example\n\nFor n = 3 the answer is 6.\n\n"
+        "Input\n\nThe first line contains n.\n\nOutput\n\nPrint the sum of 1..n.\n"
+    )
+    result = extract_stdin_samples(statement)
+    assert result.status == "ambiguous" and "format description" in result.reason
+
+
+def test_glued_header_without_colon_after_a_sentence():
+    statement = "Print the sum.Sample Input 1\n1 2\n\nSample Output 1\n3\n"
+    assert pairs(extract_stdin_samples(statement)) == [("1 2\n", "3\n")]
+
+
+def test_not_an_interactive_problem():
+    statement = "Note that this is not an interactive problem.\n\nSample Input 1\n\n1\n\nSample Output 1\n\n1"
+    assert extract_stdin_samples(statement).status == "found"
+
+
+def test_codeforces_page_copy_buttons():
+    statement = "Examples\ninputCopy\n3\n1 2 3\noutputCopy\n6\ninputCopy\n1\n4\noutputCopy\n4\n\nNote\nEasy."
+    assert pairs(extract_stdin_samples(statement)) == [("3\n1 2 3\n", "6\n"), ("1\n4\n", "4\n")]

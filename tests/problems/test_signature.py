@@ -40,7 +40,10 @@ def test_unusable_starter_codes(starter, reason):
 
 
 def test_other_classes_next_to_solution():
-    starter = "class Node:\n    def __init__(self, v):\n        self.v = v\n\nclass Solution:\n    def go(self, n: int):\n"
+    starter = (
+        "class Node:\n    def __init__(self, v):\n        self.v = v\n\n"
+        "class Solution:\n    def go(self, n: int):\n"
+    )
     assert solution_signature(starter).name == "go"
     with pytest.raises(ValueError, match="has no method nope"):
         solution_signature(starter, "nope")

@@ -2,20 +2,24 @@
 
 Two families of statements are read:
 
-* **stdin problems** (AtCoder, Codeforces, CodeContests, TACO, ...), by :func:`extract_stdin_samples`. Samples are
-  found either under numbered headers, ``Sample Input 1`` / ``Sample Output 1`` (with or without a colon, glued to
-  the end of the previous sentence as in LiveCodeBench's Codeforces statements, decorated as ``-----Sample
-  Input-----`` or ``### Sample Input 1``), or, when there are none, as bare ``Input`` / ``Output`` headers inside an
-  ``Examples`` / ``Example`` section. A block may be a fenced code block. An input block is everything up to the
-  next header; an output block ends at its first paragraph break (what follows is an explanation) or at the next
-  header. Blank lines written ``\\r\\n\\r\\n`` (AtCoder's preformatted text) stay inside a block.
-* **LeetCode problems** (the starter code defines ``class Solution`` with one method), by
-  :func:`extract_functional_samples`: ``Example 1:`` / ``Input: nums = [1,2,3], k = 2`` / ``Output: 5`` becomes a
-  functional test whose input is one JSON value per line, in the order of the method's parameters.
+* **stdin problems** (AtCoder, Codeforces, CodeContests, TACO/APPS, CodeChef, HackerRank), by
+  :func:`extract_stdin_samples`. Samples sit under numbered headers, ``Sample Input 1`` / ``Sample Output 1`` (with
+  or without a colon, decorated as ``-----Sample Input-----`` or ``### Sample Input 1``, or glued to the end of the
+  previous sentence as in LiveCodeBench's Codeforces statements), or, when there are none, under bare ``Input`` /
+  ``Output`` headers inside an ``Examples`` / ``Example`` section. A bare word such as ``Input`` or ``Note`` counts
+  as a header only at the start of a paragraph, so sample data that happens to read ``Note`` stays data. A block
+  may be a fenced code block. An input is everything up to the next header; an output ends at its first paragraph
+  break (an explanation follows). In CRLF statements (AtCoder's preformatted text) ``\r\n\r\n`` is a blank line
+  inside a block and a bare paragraph break ends any block; an AtCoder output may be empty. LiveCodeBench's
+  Codeforces inputs carry a blank line after every line: undone when unambiguous (:func:`_undouble`).
+  Interactive problems have transcripts, not samples: ``not_found``.
+* **LeetCode problems** (the starter code defines ``class Solution``), by :func:`extract_functional_samples`:
+  ``Example 1:`` / ``Input: nums = [1,2,3], k = 2`` / ``Output: 5`` becomes a functional test whose input is one
+  JSON value per line, in the order of the method's parameters (names must match them exactly).
 
-Every test gets ``public=True``. A stdin test's input and output end with exactly one newline (leading and trailing
-blank lines dropped, trailing spaces of every line removed, CRLF read as LF). A functional test's input has no
-trailing newline (LiveCodeBench splits it on ``\\n``) and its output is one compact JSON value.
+Every test gets ``public=True``. A stdin test's input and output are its lines, each ended by ``\n`` (outer blank
+lines dropped, trailing spaces removed, CRLF read as LF; an empty output is ``""``). A functional test's input
+has no trailing newline (LiveCodeBench splits it on ``\n``); input values and the output are compact JSON.
 
 Nothing is guessed: a statement whose samples cannot be read unambiguously gets status ``ambiguous`` or
 ``not_found``, no tests, and a reason a person can check.
@@ -67,14 +71,20 @@ def extract_samples(
 # ---------------------------------------------------------------------------------------------------------------
 # stdin statements
 
-_GLUED_HEADER = re.compile(r"(?<=[^\n])(?=sample (?:input|output)[ \t]*#?\d*[ \t]*:[ \t]*\r?\n)", re.IGNORECASE)
+_GLUED_HEADER = re.compile(  # "...in any case.Sample Input 1:" (LiveCodeBench's Codeforces statements)
+    r"(?<=[^\n])(?=sample (?:input|output)[ \t]*#?\d*[ \t]*:[ \t]*\r?\n)|"
+    r"(?<=[.!?)])(?=sample (?:input|output)[ \t]*#?\d*[ \t]*\r?\n)",
+    re.IGNORECASE,
+)
 _DECORATION = "#*-=_:. \t"
-_INTERACTIVE = re.compile(r"(?<!non-)\binteractive (?:problem|task)\b|^\s*interaction\s*$", re.IGNORECASE | re.M)
+_INTERACTIVE = re.compile(
+    r"(?<!non-)(?<!not an )\binteractive (?:problem|task)\b|^[ \t#*-]*interaction[ \t:*-]*$", re.IGNORECASE | re.M
+)
 _SAMPLE_HEADER = re.compile(
     r"(?:sample|example)\s+(input|output)\s*#?\s*(\d*)|(input|output)\s+(?:sample|example)\s*#?\s*(\d*)"
 )
 _EXAMPLES_HEADER = re.compile(r"(?:examples?|samples?|sample tests?|sample cases?|example tests?)(?:\s*#?\s*(\d+))?")
-_BARE_HEADER = re.compile(r"(input|output)s?(?:\s*#?\s*(\d+))?")
+_BARE_HEADER = re.compile(r"(input|output)s?(?:\s*#?\s*(\d+))?(?:\s*copy)?")  # "inputCopy": Codeforces pages
 _STOP_HEADER = re.compile(
     r"notes?|hints?|constraints|scoring|subtasks?|interaction|limits|tags|categories|source|testing|"
     r"(?:input|output)\s+(?:format|specification)|(?:sample\s+)?explanations?(?:\s+(?:of|for)\b.*|\s*#?\s*\d+)?"
@@ -109,13 +119,13 @@ def extract_stdin_samples(statement: str, *, platform: str = "") -> SampleExtrac
     platform = platform.lower()
     style = _Style(statement, crlf, atcoder_layout=crlf or platform == "atcoder", undouble=platform == "codeforces")
     try:
-        if any(h.kind == "sample_in" for h in headers):
-            pairs = _numbered_samples(lines, headers)
-        else:
-            pairs = _example_sections(lines, headers)
-        if not pairs:
+        numbered = any(h.kind == "sample_in" for h in headers)
+        sections = [_numbered_samples(lines, headers)] if numbered else _example_sections(lines, headers)
+        tests = _merge_sections([[_stdin_test(lines, i, o, style) for i, o in pairs] for pairs in sections])
+        if not tests:
             return SampleExtraction([], "not_found", "no sample input/output headers in the statement")
-        tests = [_stdin_test(lines, i, o, style) for i, o in pairs]
+        if not numbered and any(_is_sentence(t.input) and _is_sentence(t.output) for t in tests):
+            raise _Unreadable("an Input/Output pair under 'Example' reads as the format description, not a sample")
     except _Unreadable as e:
         return SampleExtraction([], "ambiguous", str(e))
     return SampleExtraction(tests, "found", f"{len(tests)} sample(s)")
@@ -152,7 +162,8 @@ def _classify(index: int, text: str) -> _Header | None:
     if m := _EXAMPLES_HEADER.fullmatch(t):
         return _Header(index, "examples", m.group(1) or "", strong=strong)
     if m := _BARE_HEADER.fullmatch(t):
-        return _Header(index, "in" if m.group(1) == "input" else "out", m.group(2) or "", strong=strong)
+        kind = "in" if m.group(1) == "input" else "out"
+        return _Header(index, kind, m.group(2) or "", strong=strong or t.endswith("copy"))
     if _STOP_HEADER.fullmatch(t) or _MARKDOWN_HEADING.match(text):
         return _Header(index, "stop", strong=strong)
     if _STOP_PREFIX.match(text.strip("*# \t")):
@@ -182,12 +193,9 @@ def _numbered_samples(lines: list[_Line], headers: list[_Header]) -> list[tuple[
     return pairs
 
 
-def _example_sections(lines: list[_Line], headers: list[_Header]) -> list[tuple[Block, Block]]:
-    """Input/Output pairs under ``Examples`` headings.
-
-    An unnumbered heading opens a section, ``Example k`` continues one. Several sections must either hold the same
-    samples (a statement that repeats its examples) or samples with distinct inputs (one example per section).
-    """
+def _example_sections(lines: list[_Line], headers: list[_Header]) -> list[list[tuple[Block, Block]]]:
+    """Input/Output pairs under ``Examples`` headings, per section: an unnumbered heading opens a section,
+    ``Example k`` continues one."""
     sections: list[list[tuple[Block, Block]]] = []
     in_examples = False
     pending_input: Block | None = None
@@ -215,32 +223,26 @@ def _example_sections(lines: list[_Line], headers: list[_Header]) -> list[tuple[
             raise _Unreadable(f"example input without output before line {h.index + 1}")
     if pending_input is not None:
         raise _Unreadable("the last example input has no output")
-    return _merge_sections(lines, [s for s in sections if s])
+    return sections
 
 
-def _merge_sections(lines: list[_Line], sections: list[list[tuple[Block, Block]]]) -> list[tuple[Block, Block]]:
+def _merge_sections(sections: list[list[Test]]) -> list[Test]:
+    """The samples of several sections: they must either be the same samples (a statement that repeats its
+    examples) or have distinct inputs (one example per section)."""
+    sections = [s for s in sections if s]
     if len(sections) <= 1:
         return sections[0] if sections else []
-    contents = [sorted(_block_key(lines, s)) for s in sections]
+    contents = [sorted((t.input, t.output) for t in s) for s in sections]
     if all(c == contents[0] for c in contents[1:]):
         return sections[0]
     inputs = [i for c in contents for i, _ in c]
     if len(set(inputs)) == len(inputs):
-        return [pair for s in sections for pair in s]
+        return [t for s in sections for t in s]
     raise _Unreadable(f"{len(sections)} example sections hold different samples")
 
 
 def _is_explanation(text: str) -> bool:
     return "explanation" in text.lower()
-
-
-def _block_key(lines: list[_Line], section: list[tuple[Block, Block]]) -> list[tuple[str, str]]:
-    return [(_plain(lines, i), _plain(lines, o)) for i, o in section]
-
-
-def _plain(lines: list[_Line], block: Block) -> str:
-    body = [ln.text for ln in lines[block[0] : block[1]] if not ln.text.startswith("```")]
-    return "\n".join(body).strip()
 
 
 def _block(headers: list[_Header], pos: int, n_lines: int) -> Block:
@@ -317,6 +319,11 @@ def _is_prose(line: str) -> bool:
     return sentence and bool(re.search(r"[A-Za-z]", line))
 
 
+def _is_sentence(block: str) -> bool:
+    first = block.split("\n", 1)[0]
+    return _is_prose(first) and first.endswith(".")
+
+
 def _undouble(in_lines: list[str], statement: str, header: str) -> list[str]:
     """Undo LiveCodeBench's Codeforces artefact: a blank line inserted after every line of a sample input.
 
@@ -351,12 +358,12 @@ def _undouble(in_lines: list[str], statement: str, header: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------------
 # LeetCode statements
 
-_EXAMPLE = re.compile(r"^[ \t*#]*Example\s*\d*\s*:?[ \t*]*$", re.IGNORECASE | re.M)
+_EXAMPLE = re.compile(r"^[ \t*#]*Example[ \t]*\d*[ \t]*:?[ \t*]*$", re.IGNORECASE | re.M)
 _END_OF_EXAMPLES = re.compile(
     r"^[ \t*#]*(?:(?:Constraints|Notes?)[ \t]*:?[ \t*]*$|Follow[- ]?up\b)", re.IGNORECASE | re.M
 )
 _DESIGN_EXAMPLE = re.compile(r"^\s*Input:?\s*\n\s*\[\s*\"", re.M)
-_LABEL = re.compile(r"^[ \t*]*(Input|Output)\s*:[ \t*]*", re.M)
+_LABEL = re.compile(r"^[ \t*]*(Input|Output)[ \t]*:[ \t*]*", re.M)
 _OUTPUT_END = re.compile(r"^\s*$|^[ \t*]*(?:Explanation|Note|Example|Constraints|Input|Output)\b", re.IGNORECASE)
 _ASSIGNMENT = re.compile(r"\s*([A-Za-z_]\w*)\s*=(.*)", re.S)
 _UNSUPPORTED_TYPES = re.compile(r"\b(?:TreeNode|ListNode|Node|NestedInteger|Employee|ImmutableListNode)\b")
@@ -371,7 +378,7 @@ def extract_functional_samples(statement: str, starter_code: str, *, fn_name: st
     if m := _UNSUPPORTED_TYPES.search(" ".join(sig.annotations) + " " + sig.returns):
         return SampleExtraction([], "not_found", f"{m.group(0)} values cannot be written as JSON arguments")
     try:
-        examples = _example_blocks(statement.replace("\r\n", "\n"))
+        examples = _example_blocks(statement.replace("\r\n", "\n").replace("\xa0", " "))
     except _Unreadable as e:
         return SampleExtraction([], "ambiguous", str(e))
     if not examples:
@@ -396,7 +403,7 @@ def _example_blocks(statement: str) -> list[tuple[int, str]]:
     stop = _END_OF_EXAMPLES.search(statement, first.start())
     text = statement[: stop.start()] if stop else statement
     starts = [m.start() for m in _LABEL.finditer(text) if m.group(1) == "Input"]
-    n_headings = len(_EXAMPLE.findall(text))
+    n_headings = len(_EXAMPLE.findall(statement))
     if n_headings and n_headings != len(starts):
         raise _Unreadable(f"{n_headings} 'Example' headings but {len(starts)} 'Input:' labels")
     ends = starts[1:] + [len(text)]
