@@ -51,10 +51,6 @@ class Record:
         """A DataError located at this record (and ``field``, if given)."""
         return DataError(self.path, message, line=self.line, field=field)
 
-    def has(self, name: str) -> bool:
-        """Whether the field is present and not null."""
-        return self.data.get(name) is not None
-
     def str_field(self, name: str, default: Any = _MISSING) -> str:
         """The string value of field ``name``; a missing field returns ``default`` or, without one, raises."""
         value = self.data.get(name)
