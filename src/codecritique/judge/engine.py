@@ -94,6 +94,10 @@ class Judge:
         self.workers = [Worker(i, self.sandbox_config, kind) for i in range(n)]
         self.cache = VerdictCache(self.config.cache) if self.config.cache else None
         self.stats = {"tests_run": 0, "worker_restarts": 0, "system_errors": 0, "deduplicated": 0, "cached": 0}
+        # seconds summed over tests: fork (in the zygote), set-up of the test process, run, the rest of the
+        # zygote's work, the pipe round trip, and the output check (in the judge)
+        self.timing = dict.fromkeys(("fork", "setup", "run", "zygote_other", "ipc", "compare"), 0.0)
+        self._timing_lock = threading.Lock()
         self._started = False
 
     # -- life cycle
@@ -253,8 +257,10 @@ class Judge:
                     req.index = index
                     return req
                 outcome = worker.run(req)
-                self.stats["tests_run"] += 1
-                return classify(outcome, test, index, p.limits, self.checker)
+                t0 = time.monotonic()
+                result = classify(outcome, test, index, p.limits, self.checker)
+                self._account(outcome.times, time.monotonic() - t0)
+                return result
             except WorkerError as e:
                 last_error = str(e)
                 log.warning("worker %d: %s (attempt %d)", worker.index, e, attempt + 1)
@@ -263,6 +269,17 @@ class Judge:
         self.stats["system_errors"] += 1
         return TestResult(Verdict.SE, index, message=f"judge system error after {self.config.retries + 1} "
                                                      f"attempts: {last_error}")
+
+    def _account(self, times: dict[str, float], compare: float) -> None:
+        with self._timing_lock:
+            self.stats["tests_run"] += 1
+            t = self.timing
+            for name in ("fork", "setup", "run"):
+                t[name] += times.get(name, 0.0)
+            zygote = times.get("zygote", 0.0)
+            t["zygote_other"] += max(0.0, zygote - sum(times.get(n, 0.0) for n in ("fork", "setup", "run")))
+            t["ipc"] += max(0.0, times.get("roundtrip", 0.0) - zygote)
+            t["compare"] += compare
 
     def _request(self, worker: Worker, p: _Payload, test: Test) -> RunRequest | TestResult:
         limits = p.limits

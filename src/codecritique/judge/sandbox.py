@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 SANDBOX_KINDS = ("bwrap", "rlimit", "none")
 ZYGOTE_PATH = Path(__file__).with_name("zygote.py")
 SANDBOX_ZYGOTE = "/judge/zygote.py"
-BASE_UID = 40000  # worker i runs its tests as uid BASE_UID + i (only when the judge is root)
+BASE_UID = 40000  # worker i runs its tests as uids BASE_UID + 2i and + 2i + 1, in turn (when the judge is root)
 
 # System paths a solution may read. Symlinks (merged /usr) are recreated as symlinks.
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")

@@ -33,8 +33,8 @@ class RunOutcome:
     stdout_size: int
     stderr_tail: bytes
     stderr_size: int
-    result: bytes = b""  # functional tests: the JSON-encoded return value
-    compile_error: str | None = None
+    result: bytes = b""  # functional tests: the JSON-encoded return value; program tests: the end marker
+    times: dict[str, float] = field(default_factory=dict)  # fork, setup, run, zygote, roundtrip (seconds)
 
 
 @dataclass
@@ -82,7 +82,7 @@ class Worker:
         if self.kind != "none":
             if os.getuid() == 0:
                 if self.kind == "bwrap" or all(readable_by_others(p) for p in (sys.prefix, sys.base_prefix, exe)):
-                    zcfg["uid"] = BASE_UID + self.index
+                    zcfg["uids"] = [BASE_UID + 2 * self.index, BASE_UID + 2 * self.index + 1]
                 else:  # an unprivileged uid could not even import the standard library: stay root, no capabilities
                     zcfg["drop_caps"] = True
             filters = seccomp_filters() if self.cfg.seccomp else None
@@ -223,7 +223,9 @@ class Worker:
             head.update(fn_name=req.fn_name, args=req.args)
         if req.mode == "exec":
             head["argv"] = req.argv
+        t0 = time.monotonic()
         rep, blobs = self._call(head, [req.stdin], timeout=req.wall_limit + 30)
+        times = dict(rep.get("times") or {}, roundtrip=time.monotonic() - t0)
         if not rep.get("ok"):
             if rep.get("missing"):
                 self.loaded.pop(req.key, None)
@@ -232,7 +234,7 @@ class Worker:
         return RunOutcome(exit_code=rep.get("exit"), signal=rep.get("signal"), cpu_time=rep.get("cpu") or 0.0,
                           wall_time=rep.get("wall", 0.0), rss_kb=rep.get("rss_kb", 0),
                           wall_killed=bool(rep.get("wall_killed")), stdout=out, stdout_size=rep.get("out_size", 0),
-                          stderr_tail=err, stderr_size=rep.get("err_size", 0), result=res)
+                          stderr_tail=err, stderr_size=rep.get("err_size", 0), result=res, times=times)
 
 
 def _zygote_rlimits() -> None:

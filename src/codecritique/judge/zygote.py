@@ -10,7 +10,9 @@ behave exactly as in ``python3 solution.py < input`` -- or ``execve``-s a binary
 How a test is kept from outliving its verdict depends on what the zygote may do (the "strategy", chosen once):
 
 * ``fork``   (root, seccomp available): one fork per test; the seccomp filter forbids creating processes (threads
-  are allowed), so nothing can survive the solution. Tests run under the worker's own uid.
+  are allowed), so nothing can survive the solution. The next test's process is forked while a test runs and
+  waits, set up, for its test; consecutive tests alternate between the worker's two uids, so a test can neither
+  signal nor inspect the process that will run the next one.
 * ``pidns``  (root, no process filter): zygote -> init (PID 1 of a new PID + mount namespace, private /proc and
   tmpfs) -> solution. When init exits, the kernel kills everything left in the namespace.
 * ``userns`` (unprivileged): as ``pidns`` inside a new user namespace.
@@ -21,7 +23,9 @@ binary payloads that follow it.
 """
 
 import ctypes
+import fcntl
 import json
+import marshal
 import os
 import platform
 import resource
@@ -123,13 +127,16 @@ def _write_all(fd, data):
 class Zygote:
     def __init__(self, cfg):
         self.cfg = cfg
-        self.codes = {}  # key -> (code object or None, source, filename)
-        self.uid = cfg.get("uid")
-        self.gid = cfg.get("gid", self.uid)
+        self.codes = {}  # key -> (code object or None, source, filename, marshalled code)
+        self.uids = cfg.get("uids") or []  # unprivileged uids for the tests, used in turn
+        self.uid = self.uids[0] if self.uids else None
         self.tmp_size = int(cfg.get("tmp_size_mb", 256)) << 20
         self.workdir = cfg.get("workdir", "/tmp/w")
         self.outer_uid, self.outer_gid = os.getuid(), os.getgid()
         self.written = None  # key of the solution file currently in workdir
+        self.standby = None  # (pid, go pipe) of the next test process, already set up
+        self.serial = 0
+        self.standby_fork_time = 0.0
         nofork = bytes.fromhex(cfg["seccomp_nofork"]) if cfg.get("seccomp_nofork") else None
         base = bytes.fromhex(cfg["seccomp_base"]) if cfg.get("seccomp_base") else None
         self.strategy, self.ns_flags = self._choose_strategy(cfg.get("isolation", True), nofork is not None)
@@ -201,6 +208,10 @@ class Zygote:
     def serve(self):
         _send({"ok": True, "strategy": self.strategy, "seccomp": bool(self.seccomp), "pid": os.getpid()})
         while True:
+            if not self.ns_flags and self.standby is None:
+                job = self._spawn_standby()
+                if job is not None:  # only in the (former) standby process, now running a test
+                    return job
             try:
                 head, blobs = _recv()
             except EOFError:
@@ -211,7 +222,7 @@ class Zygote:
                     _send(self.load(head, blobs))
                 elif op == "run":
                     job = self.run(head, blobs)
-                    if job is not None:  # only in the solution process
+                    if job is not None:  # only in the solution process (namespace strategies)
                         return job
                 elif op == "drop":
                     self.codes.pop(head["key"], None)
@@ -236,10 +247,16 @@ class Zygote:
                 return {"ok": True, "compile_error": _format_compile_error(e, prelude)}
         if len(self.codes) >= 256:
             self.codes.pop(next(iter(self.codes)))
-        self.codes[key] = (code, source, filename)
+        self.codes[key] = (code, source, filename, marshal.dumps(code) if code is not None else b"")
         return {"ok": True}
 
+    def _test_message(self, head, key):
+        """What the test process needs to know, beyond what it inherited."""
+        return {k: head.get(k) for k in ("kind", "mode", "fn_name", "args", "argv", "cpu", "mem_mb", "out_cap",
+                                         "nproc")} | {"filename": self.codes[key][2], "key": key}
+
     def run(self, head, blobs):
+        t_start = time.monotonic()
         key = head["key"]
         if key not in self.codes:
             _send({"ok": False, "error": "unknown code key", "missing": True})
@@ -254,18 +271,40 @@ class Zygote:
         if python and not self.ns_flags and self.written != key:
             self._write_source(self.workdir, key)
             self.written = key
-        pid = _raw_clone(self.ns_flags) if self.ns_flags else os.fork()
-        if pid == 0:
-            if self.ns_flags:
-                return self._init(head, key)  # returns only in the solution process
-            return self._solution_or_exit(head, key)
-        status, rusage, wall, killed = self._wait(pid, float(head.get("wall", 10.0)))
+        msg = self._test_message(head, key)
+        if self.ns_flags:
+            t_fork = time.monotonic()
+            pid = _raw_clone(self.ns_flags)
+            if pid == 0:
+                return self._init(msg, key)  # returns only in the solution process
+            fork_time = time.monotonic() - t_fork
+        else:  # hand the test to the standby process, which forked and set itself up after the previous test
+            pid, go = self.standby
+            self.standby = None
+            fork_time = self.standby_fork_time
+            h = json.dumps(msg).encode()
+            code = self.codes[key][3]
+            try:
+                _write_all(go, struct.pack(">II", len(h), len(code)) + h + code)
+            except OSError:
+                pass  # it died setting itself up; _wait reports why
+            finally:
+                os.close(go)
+            t_go = time.monotonic()
+            # Fork the next test's process now, while this test runs (on another core if there is one).
+            job = self._spawn_standby()
+            if job is not None:
+                return job  # in that next test's process, once its own test has come
+        if self.ns_flags:
+            t_go = time.monotonic()
+        status, rusage, wall, killed, ready, t_exit = self._wait(pid, float(head.get("wall", 10.0)))
         if self.strategy == "plain":
             _kill_group(pid)
         if not self.ns_flags:
             self._clean_workdir()
-        rep = {"ok": True, "wall": wall, "wall_killed": killed, "cpu": rusage.ru_utime + rusage.ru_stime,
-               "rss_kb": rusage.ru_maxrss}
+        t_ready, cpu_before = ready or (t_go, 0.0)
+        rep = {"ok": True, "wall": wall, "wall_killed": killed, "rss_kb": rusage.ru_maxrss, "minflt": rusage.ru_minflt,
+               "cpu": max(0.0, rusage.ru_utime + rusage.ru_stime - cpu_before)}
         if isinstance(status, str):
             rep.update(ok=False, error=status)
         elif status is None:
@@ -279,18 +318,20 @@ class Zygote:
         err = os.pread(err_fd, 4096, max(0, err_size - 4096))
         res = _read_capped(self.fds["result"], out_cap + 1)
         rep.update(out_size=os.fstat(out_fd).st_size, err_size=err_size)
+        rep["times"] = {"fork": fork_time, "setup": max(0.0, t_ready - t_go), "run": max(0.0, t_exit - t_ready),
+                        "zygote": time.monotonic() - t_start}
         _send(rep, [out, err, res])
         return None
 
     def _write_source(self, directory, key):
-        _, source, filename = self.codes[key]
+        _, source, filename, _ = self.codes[key]
         path = os.path.join(directory, filename)
         with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
             f.write(source)
         os.chmod(path, 0o644)
 
     def _clean_workdir(self):
-        keep = self.codes.get(self.written, (None, None, None))[2]
+        keep = self.codes[self.written][2] if self.written in self.codes else None
         if keep is None:
             self.written = None
         with os.scandir(self.workdir) as it:
@@ -300,7 +341,8 @@ class Zygote:
 
     def _wait(self, pid, wall_limit):
         """Wait with the wall-clock backstop. Returns (solution wait status | error text | None, rusage, wall,
-        killed). The status comes through the status pipe when an init sits in between."""
+        killed, (time the test process was ready, its CPU time then) or None, time it ended). With an init in
+        between, the status comes through the status pipe."""
         t0 = time.monotonic()
         killed = False
         pfd = os.pidfd_open(pid)
@@ -313,8 +355,9 @@ class Zygote:
                     pass
         finally:
             os.close(pfd)
+        t_exit = time.monotonic()
         _, status, rusage = os.wait4(pid, 0)
-        wall = time.monotonic() - t0
+        wall = t_exit - t0
         raw = b""
         try:
             while True:
@@ -322,26 +365,67 @@ class Zygote:
         except BlockingIOError:
             pass
         if raw.startswith(b"E"):
-            return raw[1:].decode(errors="replace"), rusage, wall, killed
+            return raw[1:].decode(errors="replace"), rusage, wall, killed, None, t_exit
         if not raw.startswith(b"R") and not killed:
-            return f"test process died during set-up (status {status})", rusage, wall, killed
+            return f"test process died during set-up (status {status})", rusage, wall, killed, None, t_exit
+        ready = struct.unpack("dd", raw[1:17]) if len(raw) >= 17 else None
         if self.ns_flags:  # init reported the solution's status after the "R"
-            status = struct.unpack("i", raw[1:5])[0] if len(raw) >= 5 else None
-        return status, rusage, wall, killed
+            status = struct.unpack("i", raw[17:21])[0] if len(raw) >= 21 else None
+        return status, rusage, wall, killed, ready, t_exit
 
-    # -- inside the test
+    # -- the test process
 
-    def _init(self, head, key):
+    def _spawn_standby(self):
+        """Fork the next test process now and let it set itself up while the judge is busy with the previous
+        result; it waits on a pipe for its test. Returns the job in the child, None in the zygote."""
+        t = time.monotonic()
+        go_r, go_w = os.pipe()
+        if self.uids:  # the next test runs under the other uid than the test running now
+            self.serial += 1
+            self.uid = self.uids[self.serial % len(self.uids)]
+        pid = os.fork()
+        if pid == 0:
+            os.close(go_w)
+            try:
+                go_r = fcntl.fcntl(go_r, fcntl.F_DUPFD, 10)  # above the descriptors the test will use
+                self._setup_process()
+                _warm_up()
+                raw = _read_exact(go_r, 8)
+            except EOFError:
+                os._exit(0)  # the zygote is gone
+            except BaseException as e:
+                _report_setup_error(self.status_w, e)
+            try:
+                n_head, n_code = struct.unpack(">II", raw)
+                msg = json.loads(_read_exact(go_r, n_head))
+                blob = _read_exact(go_r, n_code) if n_code else b""
+                known = self.codes.get(msg["key"])  # loaded before this process was forked
+                code = known[0] if known else (marshal.loads(blob) if blob else None)
+                return self._apply_test(msg, code)
+            except EOFError:
+                os._exit(0)
+            except BaseException as e:
+                _report_setup_error(self.status_w, e)
+        os.close(go_r)
+        self.standby = (pid, go_w)
+        self.standby_fork_time = time.monotonic() - t
+        return None
+
+    def _init(self, msg, key):
         """PID 1 of the test's namespaces: private /proc and tmpfs, fork the solution, reap, report."""
         try:
             if self.ns_flags & CLONE_NEWUSER:
                 self._map_self()
             self._mount_private_tmp()
-            if head.get("mode", "python") == "python":
+            if msg.get("mode", "python") == "python":
                 self._write_source(self.workdir, key)
             pid = os.fork()
             if pid == 0:
-                return self._solution_or_exit(head, key)
+                try:
+                    self._setup_process()
+                    return self._apply_test(msg, self.codes[key][0])
+                except BaseException as e:
+                    _report_setup_error(self.status_w, e)
             while True:
                 p, st = os.waitpid(-1, 0)
                 if p == pid:
@@ -351,49 +435,61 @@ class Zygote:
         except BaseException as e:
             _report_setup_error(self.status_w, e)
 
-    def _solution_or_exit(self, head, key):
-        try:
-            return self._become_solution(head, key)
-        except BaseException as e:
-            _report_setup_error(self.status_w, e)
-
-    def _become_solution(self, head, key):
-        code, _, filename = self.codes[key]
+    def _setup_process(self):
+        """Everything that does not depend on the test: descriptors, directory, identity, syscall filter."""
+        os.closerange(0, 3)
         fds = self.fds
         os.dup2(fds["stdin"], 0)
         os.dup2(fds["stdout"], 1)
         os.dup2(fds["stderr"], 2)
-        kind = head.get("kind", "stdin")
-        if kind in ("functional", "program"):
-            os.dup2(fds["result"], 3)
+        os.dup2(fds["result"], 3)
         os.chdir(self.workdir)
         os.setpgid(0, 0)  # its own process group: killpg(0) reaches nobody else
         if self.strategy == "userns":
             _drop_capabilities()
         elif self.uid is not None:
             os.setgroups([])
-            os.setresgid(self.gid, self.gid, self.gid)
+            os.setresgid(self.uid, self.uid, self.uid)
             os.setresuid(self.uid, self.uid, self.uid)
         elif self.cfg.get("drop_caps"):
             _drop_capabilities()
-        _set_limits(head)
         if self.strategy != "plain":
             _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         self.seccomp.load()
-        _write_all(self.status_w, b"R")  # set up: from here on, whatever happens is the solution's doing
+
+    def _apply_test(self, msg, code):
+        """The test's own limits, then hand over to the solution (return the job, or exec a binary)."""
+        _set_limits(msg)
+        cpu = resource.getrusage(resource.RUSAGE_SELF)
+        # set up: from here on, whatever happens is the solution's doing
+        _write_all(self.status_w, b"R" + struct.pack("dd", time.monotonic(), cpu.ru_utime + cpu.ru_stime))
+        kind = msg.get("kind") or "stdin"
         os.closerange(4 if kind in ("functional", "program") else 3, 1 << 16)
-        if head.get("mode", "python") != "python":
+        if msg.get("mode", "python") != "python":
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
             signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
-            argv = head["argv"]
+            argv = msg["argv"]
             env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": self.workdir}
             try:
                 os.execve(argv[0], argv, env)
             except OSError as e:
                 os.write(2, f"exec failed: {e}\n".encode())
                 os._exit(127)
-        return {"code": code, "filename": filename, "cwd": self.workdir, "kind": kind,
-                "fn_name": head.get("fn_name"), "args": head.get("args", "")}
+        return {"code": code, "filename": msg["filename"], "cwd": self.workdir, "kind": kind,
+                "fn_name": msg.get("fn_name"), "args": msg.get("args") or ""}
+
+
+def _warm_up():
+    """In a standby test process, before its test arrives: touch what the test's critical path will touch, so the
+    copy-on-write page faults (the bulk of a fork server's per-test cost) happen off that path."""
+    _prepare_main({"cwd": os.getcwd(), "filename": "solution.py"}, early=True)
+    json.loads('{"kind": "stdin", "cpu": 1.0, "args": null}')
+    resource.getrusage(resource.RUSAGE_SELF)
+    for lim in (resource.RLIMIT_CPU, resource.RLIMIT_AS, resource.RLIMIT_STACK, resource.RLIMIT_FSIZE):
+        resource.getrlimit(lim)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    import atexit  # noqa: F401
 
 
 def _report_setup_error(fd, e):
@@ -408,17 +504,17 @@ def _report_setup_error(fd, e):
 
 
 def _set_limits(head):
-    cpu = float(head.get("cpu", 6.0))
+    cpu = float(head.get("cpu") or 6.0)
     soft = int(cpu) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
-    mem = int(head.get("mem_mb", 2048)) << 20
+    mem = int(head.get("mem_mb") or 2048) << 20
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
     hard = resource.getrlimit(resource.RLIMIT_STACK)[1]  # usually unlimited: solutions may raise their own
     resource.setrlimit(resource.RLIMIT_STACK, (mem if hard == resource.RLIM_INFINITY else min(mem, hard), hard))
-    fsize = int(head.get("out_cap", 64 << 20)) + 1
+    fsize = int(head.get("out_cap") or 64 << 20) + 1
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    nproc = int(head.get("nproc", 64))  # processes and threads of the test's uid
+    nproc = int(head.get("nproc") or 64)  # processes and threads of the test's uid
     if os.getuid() != 0:  # uid 0 shares its count with every root process of the host
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
@@ -566,17 +662,26 @@ def _finalize(rc):
     return rc
 
 
-def _prepare_main(job):
-    import types
+_FRESH_MAIN = None  # a standby process's prepared __main__
 
-    main = types.ModuleType("__main__")
+
+def _prepare_main(job, early=False):
+    """A fresh ``__main__`` for the solution, as ``python3 FILE`` sets it up (done early by a standby process,
+    then only the file name is updated)."""
+    global _FRESH_MAIN
+    main = _FRESH_MAIN
+    if main is None:
+        import types
+
+        main = types.ModuleType("__main__")
+        main.__builtins__ = __builtins__
+        main.__cached__ = None
+        sys.modules["__main__"] = main
+        sys.path[0] = job["cwd"]
+        sys.excepthook = _strip_zygote_frame
+    _FRESH_MAIN = main if early else None
     main.__file__ = os.path.join(job["cwd"], job["filename"])
-    main.__builtins__ = __builtins__
-    main.__cached__ = None
-    sys.modules["__main__"] = main
     sys.argv[:] = [job["filename"]]
-    sys.path[0] = job["cwd"]
-    sys.excepthook = _strip_zygote_frame
     return main.__dict__
 
 
