@@ -4,9 +4,10 @@
   1e-6 (testlib's ``rcmp6``, DMOJ's ``floats``). Two integer literals must be equal exactly (no tolerance can make
   10**18 + 1 equal to 10**18); NaN never matches.
 * ``exact``: lines with trailing whitespace removed, trailing empty lines ignored.
-* ``lcb``: LiveCodeBench's official grading rules, bug for bug (whole-output strip, per-line strip, equal line
-  counts, then exact line match or element-wise ``Decimal`` equality; functional results compared with ``==``
-  after turning a top-level tuple into a list, no float tolerance).
+* ``lcb`` / ``lcb-current``: LiveCodeBench's official grading rules, bug for bug (whole-output strip, per-line
+  strip, equal line counts, then exact line match or element-wise ``Decimal`` equality; functional results compared
+  with ``==`` after turning a top-level tuple into a list, no float tolerance). The judge then also runs stdin
+  solutions the way lcb_runner does (see lcb_compat.py), in its leaderboard (``lcb``) or current version.
 * a Python function ``check(input, expected, actual) -> bool`` (``python:FILE:FUNC`` or ``module:func``);
 * an external program following testlib's convention, ``CHECKER input output answer``, exit 0 = accepted
   (``program:PATH``).
@@ -267,8 +268,8 @@ def get_checker(spec: str | None) -> Checker:
         return Checker("default", lambda i, e, a: check_default(e, a))
     if spec == "exact":
         return Checker("exact", lambda i, e, a: check_exact(e, a))
-    if spec == "lcb":
-        return Checker("lcb", lambda i, e, a: check_lcb(e, a), functional_mode="lcb")
+    if spec in ("lcb", "lcb-current"):  # same comparison; they differ in how stdin solutions are run
+        return Checker(spec, lambda i, e, a: check_lcb(e, a), functional_mode="lcb")
     if spec.startswith("program:"):
         path = spec[len("program:"):]
         return Checker(f"program:{os.path.abspath(path)}", _program_checker(path))

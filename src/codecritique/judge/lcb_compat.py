@@ -1,0 +1,137 @@
+"""LiveCodeBench's way of running a stdin solution, reproduced bug for bug, so that official numbers can be
+reproduced and compared with the exact semantics of the default judge. Two versions of lcb_runner:
+
+* ``lcb``: the one that graded the published leaderboard submissions (2024; checked against the O1 runs in
+  ../shared/data/lcb-submissions): ``sys.stdin`` is a plain ``StringIO`` of the input, ``open`` is not mocked;
+* ``lcb-current``: LiveCodeBench@28fef95 (July 2025, ../shared/spec/judges.md §1.2-1.7): ``sys.stdin`` is its
+  ``MockStdinWithBuffer`` (``read()``/``readlines()``/``buffer.read()`` return the whole input every time,
+  ``readlines()`` has no newlines and a trailing ``''``, ``buffer.readline()`` always returns the first line,
+  ``buffer.readlines()`` does not exist, iterating fails) and ``open`` returns the input.
+
+Common to both:
+
+* the code runs in-process, not as a script: LiveCodeBench's import prelude is prepended; a *last* top-level
+  ``if __name__ == "__main__":`` is unwrapped; every other top-level statement except imports is moved into a
+  function ``wrapped_function`` (so module-level names become locals: ``global`` in nested functions breaks), and
+  the module is named ``tmp_sol``, not ``__main__``;
+* the real file descriptor 0 is not the input (a program reading it directly waits until the timeout);
+* standard output is captured by swapping ``sys.stdout`` for a ``StringIO`` during the call: ``sys.stdout.buffer``
+  does not exist, writes to fd 1 are lost, and so is what threads still running after the call print (a race:
+  a thread that finishes within the interpreter's switch interval gets its output captured);
+* ``SystemExit`` is swallowed; what its ``reliability_guard`` removes (``quit``, ``os.kill``, ``resource``, ...) is
+  removed.
+
+Standard library only: the zygote imports this file inside the sandbox. The captured output is written to fd 3
+(the judge compares that, not fd 1).
+"""
+
+import ast
+import builtins
+import io
+import os
+import sys
+
+MAIN_GUARD = "__name__"
+
+
+def transform(source, prelude):
+    """The code lcb_runner actually executes for a stdin problem (prelude + wrapped body)."""
+    tree = ast.parse(prelude + source)
+    body = list(tree.body)
+    last = body[-1] if body else None
+    if isinstance(last, ast.If) and isinstance(last.test, ast.Compare) and \
+            isinstance(last.test.left, ast.Name) and last.test.left.id == MAIN_GUARD:
+        body = body[:-1] + last.body
+    imports = [s for s in body if isinstance(s, (ast.Import, ast.ImportFrom))]
+    others = [s for s in body if not isinstance(s, (ast.Import, ast.ImportFrom))]
+    func = ast.FunctionDef(name="wrapped_function", args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[],
+                                                                        kw_defaults=[], defaults=[]),
+                           body=others or [ast.Pass()], decorator_list=[], returns=None, type_params=[])
+    module = ast.Module(body=imports + [func], type_ignores=[])
+    return ast.fix_missing_locations(module)
+
+
+class _MockBuffer:
+    def __init__(self, data):
+        self._data = data.encode("utf-8")
+
+    def read(self, *args):
+        return self._data
+
+    def readline(self, *args):
+        return self._data.split(b"\n")[0] + b"\n"
+
+
+class _MockStdin:
+    """LiveCodeBench's ``MockStdinWithBuffer``: independent cursors, no ``__iter__``."""
+
+    def __init__(self, data):
+        self._data = data
+        self._io = io.StringIO(data)
+        self.buffer = _MockBuffer(data)
+
+    def read(self, *args):
+        return self._data
+
+    def readline(self, *args):
+        return self._io.readline(*args)
+
+    def readlines(self, *args):
+        return self._data.split("\n")
+
+    def __getattr__(self, name):
+        return getattr(self._io, name)
+
+
+def _reliability_guard():
+    """What lcb_runner's ``reliability_guard`` removes that a solution could notice."""
+    import shutil
+    import subprocess
+
+    builtins.quit = None
+    for name in ("kill", "system", "putenv", "remove", "removedirs", "rmdir", "fchdir", "setuid", "fork", "forkpty",
+                 "killpg", "rename", "renames", "truncate", "replace", "unlink", "fchmod", "fchown", "chmod", "chown",
+                 "chroot", "lchown", "getcwd", "chdir"):
+        if hasattr(os, name):
+            setattr(os, name, None)
+    shutil.rmtree = shutil.move = shutil.chown = None
+    subprocess.Popen = None
+    for mod in ("ipdb", "joblib", "resource", "psutil", "tkinter"):
+        sys.modules[mod] = None
+
+
+def _open_returning(data):
+    """``mock_open(read_data=data)``: every file opened reads as the input."""
+    def fake_open(*args, **kwargs):
+        return io.StringIO(data)
+
+    return fake_open
+
+
+def run_stdio(code, version="lcb", result_fd=3):
+    """Run a transformed code object the way lcb_runner (``version``) does; its captured output goes to
+    ``result_fd`` and the process exits 0 (an uncaught exception propagates to the caller)."""
+    data = sys.stdin.read()
+    r, w = os.pipe()  # fd 0 becomes a pipe that never ends, as lcb_runner's own stdin
+    os.dup2(r, 0)
+    os.close(r)
+    _ = w  # kept open on purpose
+    _reliability_guard()
+    namespace = {"__name__": "tmp_sol", "__builtins__": builtins}
+    exec(code, namespace)
+    captured = io.StringIO()
+    real_stdin, real_stdout, real_open = sys.stdin, sys.stdout, builtins.open
+    sys.stdin, sys.stdout = (_MockStdin(data) if version == "lcb-current" else io.StringIO(data)), captured
+    if version == "lcb-current":
+        builtins.open = _open_returning(data)
+    try:
+        namespace["wrapped_function"]()
+    except SystemExit:
+        pass
+    finally:
+        sys.stdin, sys.stdout, builtins.open = real_stdin, real_stdout, real_open
+    out = captured.getvalue().encode("utf-8", "replace")
+    view = memoryview(out)
+    while view:
+        view = view[os.write(result_fd, view):]
+    os._exit(0)  # threads still running are abandoned, as when lcb_runner moves on
