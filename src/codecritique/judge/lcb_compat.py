@@ -84,9 +84,15 @@ class _MockStdin:
 
 
 def _reliability_guard():
-    """What lcb_runner's ``reliability_guard`` removes that a solution could notice."""
+    """What lcb_runner's ``reliability_guard`` removes that a solution could notice. numpy is imported first: the
+    grader process has already imported it, so a solution's ``import numpy`` works there despite the guard."""
     import shutil
     import subprocess
+
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        pass
 
     builtins.quit = None
     for name in ("kill", "system", "putenv", "remove", "removedirs", "rmdir", "fchdir", "setuid", "fork", "forkpty",
