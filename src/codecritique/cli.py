@@ -39,6 +39,11 @@ def judge(
     language: Optional[str] = typer.Option(None, help="python | cpp (default: from the fence or the problem)."),
     time_limit: Optional[float] = typer.Option(None, help="CPU seconds per test (default: the problem's, else 6)."),
     memory_mb: Optional[int] = typer.Option(None, help="Memory limit in MiB (default: the problem's, else 2048)."),
+    profile: str = typer.Option("default", help="C++: default (-O2 -std=gnu++17) | lcb-cpp (the paper's "
+                                                "evaluator: plain g++, 6 s, 8 GiB, exact stripped output)."),
+    cxxflags: Optional[str] = typer.Option(None, help="C++ compiler flags, replacing the profile's."),
+    cpp_cache: Optional[Path] = typer.Option(None, help="C++ binary and precompiled-header cache directory "
+                                                        "(default: ~/.cache/codecritique/cpp)."),
     cache: Optional[Path] = typer.Option(None, help="Persistent verdict cache (SQLite file)."),
     samples_from_statement: bool = typer.Option(False, "--samples-from-statement",
                                                 help="Add sample tests extracted from the statements."),
@@ -49,16 +54,19 @@ def judge(
 
     from .errors import DataError
     from .evaluate import judge_generations
+    from .judge.cpp import get_profile
     from .judge.engine import JudgeConfig
     from .judge.generations import load_generations
     from .problems.load import index_by_id, load_problems
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
+        get_profile(profile)
         probs = index_by_id(load_problems(problems, with_samples=samples_from_statement))
         gens = load_generations(generations, probs, language=language)
         config = JudgeConfig(checker=checker, all_tests=all_tests, workers=workers, sandbox=sandbox,
-                             time_limit=time_limit, memory_mb=memory_mb, cache=str(cache) if cache else None)
+                             time_limit=time_limit, memory_mb=memory_mb, cache=str(cache) if cache else None,
+                             cpp_profile=profile, cxxflags=cxxflags, cpp_cache=str(cpp_cache) if cpp_cache else None)
     except (DataError, ValueError, OSError) as e:
         _fail(str(e))
         return

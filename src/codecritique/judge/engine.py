@@ -6,6 +6,14 @@
 Identical code for the same problem is judged once. Each worker thread drives one zygote (see zygote.py); tests
 are handed out by the Scheduler. A worker that fails (crash, hang, garbage) is restarted and the test retried;
 after ``retries`` failures the test's verdict is SE, which never counts as a wrong answer.
+
+C++ solutions (``language="cpp"``) are compiled first, on a small thread pool, while the workers run the tests of
+solutions already compiled (see cpp.py); the binaries then run in the same sandbox as Python, with the same limits
+and checkers. What is compiled depends on the test kind: the solution itself for ``stdin`` tests; for
+``functional`` tests, the solution inside our LeetCode harness (cpp_harness.py), one run per test with its
+arguments on stdin; for ``program`` tests, ``metadata["program_prefix"]`` + solution + the test program
+(LiveCodeBench-CPP's harnesses, whose prefix is ``#include <bits/stdc++.h>`` and ``using namespace std;``;
+HumanEval-X's ``main()``), which passes iff it exits 0.
 """
 
 from __future__ import annotations
@@ -13,18 +21,25 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shlex
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..extraction import normalize_language
 from ..problems.model import Problem, Test
 from .cache import VerdictCache
 from .checkers import Checker, get_checker
+from .cpp import LCB_CPP_CHECKER, CppCompiler, default_cache_dir, get_profile
+from .cpp_harness import CppSignature, Unmappable, check_test, functional_program, problem_signature, \
+    runtime_library
 from .outcome import DEFAULT_MEMORY_MB, DEFAULT_OUTPUT_MB, DEFAULT_TIME_LIMIT, Limits, classify
-from .sandbox import SandboxConfig, resolve_kind
+from .sandbox import SandboxConfig, readable_by_others, resolve_kind
 from .scheduler import Job, Scheduler
 from .verdict import SampleResult, TestResult, Verdict
 from .worker import RunRequest, Worker, WorkerError
@@ -47,6 +62,10 @@ class JudgeConfig:
     allow_fork: bool = False  # let solutions create processes (each test then gets its own PID namespace)
     tmp_size_mb: int = 256  # private /tmp of each worker
     python: str | None = None  # interpreter for Python solutions (default: the one running the judge)
+    cpp_profile: str = "default"  # default (-O2 -std=gnu++17) | lcb-cpp (the paper's evaluator), see cpp.py
+    cxxflags: str | None = None  # compiler flags replacing the profile's (shell syntax)
+    cpp_cache: str | None = None  # binary and precompiled-header cache (default: ~/.cache/codecritique/cpp)
+    compile_workers: int = 0  # parallel compiles (0: as many as workers)
 
     @property
     def lcb_compat(self) -> bool:
@@ -62,6 +81,9 @@ class Submission:
     tag: Any = None  # the caller's identifier (e.g. (question_id, sample_index)); not used by the judge
 
 
+LANGUAGES = ("python", "cpp")
+
+
 @dataclass
 class _Payload:
     problem: Problem
@@ -71,7 +93,9 @@ class _Payload:
     limits: Limits
     key: str  # content hash of (language, code, prelude)
     prelude: bool
+    checker: Checker
     runs: list[int] = field(default_factory=list)  # indices of the submissions this job answers
+    binaries: dict[str, str] = field(default_factory=dict)  # C++: "stdin" | "functional" | "program:<i>" -> path
 
 
 def code_key(language: str, code: str, prelude: bool) -> str:
@@ -93,12 +117,18 @@ class Judge:
                                             tmp_size_mb=self.config.tmp_size_mb, python=self.config.python)
         self.workers = [Worker(i, self.sandbox_config, kind) for i in range(n)]
         self.cache = VerdictCache(self.config.cache) if self.config.cache else None
-        self.stats = {"tests_run": 0, "worker_restarts": 0, "system_errors": 0, "deduplicated": 0, "cached": 0}
+        self.stats = {"tests_run": 0, "worker_restarts": 0, "system_errors": 0, "deduplicated": 0, "cached": 0,
+                      "compiles": 0, "compile_cache_hits": 0, "compile_errors": 0, "unmappable": 0}
         # seconds summed over tests: fork (in the zygote), set-up of the test process, run, the rest of the
-        # zygote's work, the pipe round trip, and the output check (in the judge)
-        self.timing = dict.fromkeys(("fork", "setup", "run", "zygote_other", "ipc", "compare"), 0.0)
+        # zygote's work, the pipe round trip, and the output check (in the judge); compile: CPU seconds of the
+        # C++ compiles
+        self.timing = dict.fromkeys(("fork", "setup", "run", "zygote_other", "ipc", "compare", "compile"), 0.0)
         self._timing_lock = threading.Lock()
         self._started = False
+        self.cpp_profile = get_profile(self.config.cpp_profile)
+        self._cpp: CppCompiler | None = None  # made for the first C++ submission
+        self._compile_pool: ThreadPoolExecutor | None = None
+        self._signatures: dict[tuple[str, str], CppSignature | str] = {}  # problem -> signature, or why none
 
     # -- life cycle
 
@@ -109,12 +139,21 @@ class Judge:
         self.close()
 
     def close(self) -> None:
+        if self._compile_pool is not None:
+            self._compile_pool.shutdown(wait=True, cancel_futures=True)
+            self._compile_pool = None
         for w in self.workers:
             w.close()
         if self.cache:
             self.cache.close()
 
-    def _start_workers(self) -> None:
+    def _start_workers(self, cpp: bool = False) -> None:
+        if cpp and self.cpp_compiler.bin_dir.as_posix() not in self.sandbox_config.ro_binds:
+            # the sandbox must see the binary cache; workers started without it start again
+            self.sandbox_config.ro_binds.append(self.cpp_compiler.bin_dir.as_posix())
+            for w in self.workers:
+                w.close()
+            self._started = False
         if self._started:
             return
         errors = []
@@ -135,12 +174,29 @@ class Judge:
             self.sandbox_kind
         return detail + (f" ({self.warning})" if self.warning else "")
 
+    @property
+    def cpp_compiler(self) -> CppCompiler:
+        """The C++ compiler with its binary cache (made on first use)."""
+        with self._timing_lock:
+            if self._cpp is None:
+                cfg = self.config
+                flags = shlex.split(cfg.cxxflags) if cfg.cxxflags is not None else self.cpp_profile.flags
+                cache = cfg.cpp_cache or default_cache_dir()
+                self._cpp = CppCompiler(flags, cache, sandbox=self.sandbox_kind)
+                if self.sandbox_kind != "bwrap" and os.getuid() == 0 and not readable_by_others(self._cpp.bin_dir):
+                    # outside bwrap the tests' uids see the host's directories: use one they can reach
+                    private = os.path.join(tempfile.gettempdir(), "codecritique-cpp")
+                    log.warning("the C++ cache %s is not reachable by the test uids; using %s", cache, private)
+                    self._cpp = CppCompiler(flags, private, sandbox=self.sandbox_kind)
+            return self._cpp
+
     # -- judging
 
-    def limits_for(self, problem: Problem) -> Limits:
+    def limits_for(self, problem: Problem, language: str = "python") -> Limits:
         cfg = self.config
-        cpu = cfg.time_limit or problem.time_limit or DEFAULT_TIME_LIMIT
-        mem = cfg.memory_mb or problem.memory_limit or DEFAULT_MEMORY_MB
+        profile = self.cpp_profile if language == "cpp" else None
+        cpu = cfg.time_limit or (profile and profile.time_limit) or problem.time_limit or DEFAULT_TIME_LIMIT
+        mem = cfg.memory_mb or (profile and profile.memory_mb) or problem.memory_limit or DEFAULT_MEMORY_MB
         return Limits(cpu=float(cpu), memory_mb=int(mem), output_bytes=cfg.output_mb << 20)
 
     def run(self, submissions: Iterable[Submission],
@@ -156,7 +212,12 @@ class Judge:
 
         jobs: dict[tuple[str, str, str], Job] = {}
         for i, sub in enumerate(subs):
-            payload = self._payload(sub)
+            language = normalize_language(sub.language) or "python"
+            if language not in LANGUAGES:
+                deliver(i, SampleResult(Verdict.SE, message=f"language {sub.language!r} is not supported "
+                                                            f"(only {', '.join(LANGUAGES)})", sandbox=self.isolation))
+                continue
+            payload = self._payload(sub, language)
             if not payload.tests:
                 deliver(i, SampleResult(Verdict.SE, message=f"problem {sub.problem.id} has no tests to judge",
                                         sandbox=self.isolation))
@@ -175,7 +236,7 @@ class Judge:
                 continue
             payload.runs.append(i)
             jobs[ident] = Job(key=payload.key, payload=payload, n_tests=len(payload.tests),
-                              stop_at_first_failure=not self.config.all_tests)
+                              stop_at_first_failure=not self.config.all_tests, ready=language != "cpp")
         todo = [j for j in jobs.values() if not j.done]
         for job in jobs.values():  # deliver cache hits to their duplicates
             if job.done:
@@ -183,21 +244,29 @@ class Judge:
                 for i in job.payload.runs[1:]:
                     deliver(i, replace(first, cached=True))
         if todo:
-            self._start_workers()
+            self._start_workers(cpp=any(not j.ready for j in todo))
             self._execute(todo, deliver)
         return [r for r in results]  # type: ignore[misc]
 
-    def _payload(self, sub: Submission) -> _Payload:
+    def _payload(self, sub: Submission, language: str) -> _Payload:
         problem = sub.problem
+        if language == "cpp":
+            cpp = self.cpp_compiler
+            variant = f"cpp\0{cpp.identity}\0{shlex.join(cpp.flags)}"
+            checker = LCB_CPP_CHECKER if self.cpp_profile.checker == "lcb-cpp" and self.checker.name == "default" \
+                else self.checker
+            return _Payload(problem=problem, code=sub.code, language=language, tests=list(problem.tests),
+                            limits=self.limits_for(problem, language), key=code_key(variant, sub.code, False),
+                            prelude=False, checker=checker)
         functional = any(t.kind == "functional" for t in problem.tests)
         prelude = functional or self.config.lcb_compat
-        return _Payload(problem=problem, code=sub.code, language=sub.language, tests=list(problem.tests),
-                        limits=self.limits_for(problem), key=code_key(sub.language, sub.code, prelude),
-                        prelude=prelude)
+        return _Payload(problem=problem, code=sub.code, language=language, tests=list(problem.tests),
+                        limits=self.limits_for(problem), key=code_key(language, sub.code, prelude),
+                        prelude=prelude, checker=self.checker)
 
     def _cache_key(self, p: _Payload) -> str:
         parts = [JUDGE_VERSION, p.problem.id, p.problem.tests_fingerprint(), p.key, p.limits.key(),
-                 self.checker.name, f"all={int(self.config.all_tests)}"]
+                 p.checker.name, f"all={int(self.config.all_tests)}"]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     def _execute(self, jobs: list[Job], deliver: Callable[[int, SampleResult], None]) -> None:
@@ -205,6 +274,12 @@ class Judge:
         for job in jobs:
             sched.add(job)
         sched.close()
+        to_compile = [job for job in jobs if not job.ready]
+        if to_compile and self._compile_pool is None:
+            self._compile_pool = ThreadPoolExecutor(self.config.compile_workers or len(self.workers),
+                                                    thread_name_prefix="judge-compile")
+        for job in to_compile:
+            self._compile_pool.submit(self._prepare, job, sched)
         threads = [threading.Thread(target=self._worker_loop, args=(w, sched), daemon=True,
                                     name=f"judge-worker-{w.index}") for w in self.workers]
         for t in threads:
@@ -242,6 +317,65 @@ class Judge:
             else:
                 sched.report(job, index, result)
 
+    # -- C++: compiling before the tests
+
+    def _prepare(self, job: Job, sched: Scheduler) -> None:
+        """Compile what the job's tests run, then release its tests (or end it with CE / SE)."""
+        try:
+            final = self._compile_job(job.payload)
+        except Exception as e:  # a bug of ours, or no compiler: the job is not judged, never failed
+            log.exception("preparing a C++ solution failed")
+            final = TestResult(Verdict.SE, 0, message=f"internal error while compiling: {type(e).__name__}: {e}")
+        sched.mark_ready(job, final=final)
+
+    def _compile_job(self, p: _Payload) -> TestResult | None:
+        sources: dict[str, str] = {}
+        for i, test in enumerate(p.tests):
+            if test.kind == "stdin":
+                sources["stdin"] = p.code
+            elif test.kind == "functional":
+                sig = self._signature(p.problem)
+                if isinstance(sig, str):
+                    with self._timing_lock:
+                        self.stats["unmappable"] += 1
+                    return TestResult(Verdict.SE, 0, message=f"no C++ harness for this problem: {sig}")
+                sources["functional"] = functional_program(sig, p.code)
+            else:
+                prefix = p.problem.metadata.get("program_prefix") or ""
+                sources[f"program:{i}"] = (prefix + "\n\n" if prefix else "") + p.code + "\n\n" + test.input
+        for variant, source in sources.items():
+            objects = [self.cpp_compiler.object_file("cc_harness", runtime_library())] if variant == "functional" \
+                else []
+            res = self.cpp_compiler.compile(source, objects)
+            with self._timing_lock:
+                self.stats["compile_cache_hits" if res.cached else "compiles"] += 1
+                self.stats["compile_errors"] += not res.ok
+                self.timing["compile"] += res.cpu_time
+            if not res.ok:
+                return TestResult(Verdict.CE, 0, message=res.error)
+            p.binaries[variant] = res.binary  # type: ignore[assignment]
+        return None
+
+    def _signature(self, problem: Problem) -> CppSignature | str:
+        """The problem's C++ signature, checked against its functional tests; or why there is none."""
+        ident = (problem.id, problem.tests_fingerprint())
+        if ident not in self._signatures:
+            try:
+                sig = problem_signature(problem)
+                for k, test in enumerate(problem.tests):
+                    if test.kind == "functional":
+                        try:
+                            check_test(sig, test)
+                        except Unmappable as e:
+                            raise Unmappable(f"test {k}: {e}") from None
+                self._signatures[ident] = sig
+            except Unmappable as e:
+                log.warning("problem %s: no C++ harness: %s", problem.id, e)
+                self._signatures[ident] = str(e)
+        return self._signatures[ident]
+
+    # -- running tests
+
     def _run_test(self, worker: Worker, job: Job, index: int) -> TestResult:
         p: _Payload = job.payload
         test = p.tests[index]
@@ -252,13 +386,13 @@ class Judge:
                     if attempt or worker.starts:
                         self.stats["worker_restarts"] += 1
                     worker.start()
-                req = self._request(worker, p, test)
+                req = self._request(worker, p, test, index)
                 if isinstance(req, TestResult):  # compile error
                     req.index = index
                     return req
                 outcome = worker.run(req)
                 t0 = time.monotonic()
-                result = classify(outcome, test, index, p.limits, self.checker)
+                result = classify(outcome, test, index, p.limits, p.checker, mode_binary=p.language == "cpp")
                 self._account(outcome.times, time.monotonic() - t0)
                 return result
             except WorkerError as e:
@@ -281,10 +415,16 @@ class Judge:
             t["ipc"] += max(0.0, times.get("roundtrip", 0.0) - zygote)
             t["compare"] += compare
 
-    def _request(self, worker: Worker, p: _Payload, test: Test) -> RunRequest | TestResult:
+    def _request(self, worker: Worker, p: _Payload, test: Test, index: int) -> RunRequest | TestResult:
         limits = p.limits
-        if p.language != "python":
-            raise WorkerError(f"language {p.language!r} is not supported yet")
+        if p.language == "cpp":
+            binary = p.binaries["program:%d" % index if test.kind == "program" else test.kind]
+            key = "exec:" + os.path.basename(binary)
+            worker.load(key, "", lang="cpp", filename=os.path.basename(binary))
+            return RunRequest(key=key, kind=test.kind, mode="exec", argv=[binary], cpu_limit=limits.cpu,
+                              wall_limit=limits.wall, memory_mb=limits.memory_mb, output_cap=limits.output_bytes,
+                              nproc=limits.nproc, stdin=b"" if test.kind == "program" else
+                              test.input.encode("utf-8", "surrogateescape"))
         if test.kind == "program":
             source = p.code + "\n\n" + test.input
             key = code_key("python", source, p.prelude)

@@ -6,6 +6,10 @@
   / ``{question_id, output_list}``, or HumanEval's ``{task_id, completion}`` (the program is prompt + completion).
 
 Raw model output is reduced to its code: the last fenced block (after any ``</think>``).
+
+A problem's language is, in order: the one given (``--language``) or the record's ``language`` field; else the
+language of the fences of its raw outputs (``cpp``, ``c++``, ``python``, ...); else its problem's
+``metadata["language"]`` (HumanEval-X, LiveCodeBench-CPP); else it is left to the caller (Python).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError
-from ..extraction import extract_code
+from ..extraction import extract_code, final_code_block
 from ..problems.model import Problem
 
 ID_FIELDS = ("question_id", "task_id", "problem_id", "id")
@@ -113,4 +117,15 @@ def load_generations(path: str | Path, problems: dict[str, Problem] | None = Non
         gens.codes.extend(codes)
         if raw is not None and len(raw) == len(codes):
             gens.outputs = (gens.outputs or []) + raw
+        if gens.language is None:
+            gens.language = _detected_language(raw or [], (problems or {}).get(pid))
     return out
+
+
+def _detected_language(outputs: list[str], problem: Problem | None) -> str | None:
+    """The language of the outputs' final fences if they agree, else the problem's own, else None."""
+    fenced = {b.language for b in map(final_code_block, outputs) if b is not None and b.language in ("python", "cpp")}
+    if len(fenced) == 1:
+        return fenced.pop()
+    language = problem.metadata.get("language") if problem is not None else None
+    return language if language in ("python", "cpp") else None

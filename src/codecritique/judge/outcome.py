@@ -75,6 +75,11 @@ def classify(out: RunOutcome, test: Test, index: int, limits: Limits, checker: C
     if crashed and (any(m in stderr for m in _MEMORY_MARKERS) or out.rss_kb > limits.memory_mb * 1024):
         return done(Verdict.MLE, f"memory limit of {limits.memory_mb} MiB exceeded" +
                     (f": {_last_line(stderr)}" if stderr.strip() else ""))
+    if test.kind == "program" and mode_binary and (
+            out.signal == _signal.SIGABRT and "Assertion `" in stderr or out.signal is None and crashed):
+        # a C++ test program's assert(), or its own non-zero exit code (LiveCodeBench-CPP's harnesses)
+        return done(Verdict.WA, f"assertion failed: {_last_line(stderr)}" if out.signal else
+                    f"the test program reported a failure (exit code {out.exit_code})")
     if out.signal is not None:
         return done(Verdict.RE, f"killed by {_signal_name(out.signal)}" +
                     (f": {_last_line(stderr)}" if stderr.strip() else ""))

@@ -201,6 +201,8 @@ def bwrap_argv(cfg: SandboxConfig, exe: str) -> list[str]:
     for p in ETC_FILES:
         if os.path.exists(p):
             argv += ["--ro-bind", p, p]
+    # /tmp first, so that binds below it (e.g. a binary cache in a temporary directory) stay visible
+    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(cfg.tmp_size_mb << 20), "--tmpfs", "/tmp"]
     binds = _python_roots(exe) + [os.path.abspath(b) for b in cfg.ro_binds]
     # bwrap creates missing parents of a mount point with mode 0700, which an unprivileged uid cannot traverse
     # (e.g. /root for a pyenv Python); create them world-traversable first.
@@ -210,9 +212,7 @@ def bwrap_argv(cfg: SandboxConfig, exe: str) -> list[str]:
             argv += ["--perms", "0755", "--dir", d]
     for p in binds:
         argv += ["--ro-bind", p, p]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(cfg.tmp_size_mb << 20), "--tmpfs", "/tmp",
-             "--dir", "/judge",
-             "--ro-bind", str(ZYGOTE_PATH), SANDBOX_ZYGOTE, "--chdir", "/tmp"]
+    argv += ["--dir", "/judge", "--ro-bind", str(ZYGOTE_PATH), SANDBOX_ZYGOTE, "--chdir", "/tmp"]
     if os.getuid() == 0:
         # Keep what the zygote needs to give every test its own namespaces and an unprivileged uid.
         # The solution itself never holds a capability: it drops to a non-root uid before running.

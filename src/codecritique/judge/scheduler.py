@@ -147,6 +147,8 @@ class Scheduler:
         job.done = True
         if job in self._open:
             self._open.remove(job)
+        elif job in self._new:  # ended in preparation (a compile error) before it was opened
+            self._new.remove(job)
         self._finished.append(job)
 
     def pop_finished(self) -> list[Job]:

@@ -3,7 +3,7 @@
 | format         | container          | recognised by the first record's fields                        |
 |----------------|--------------------|----------------------------------------------------------------|
 | ``ours``       | JSONL              | ``id`` (the project's own :mod:`.jsonl` schema)                |
-| ``lcb``        | JSONL              | ``question_id`` and ``question_content``                       |
+| ``lcb``        | JSONL              | ``question_id`` and ``question_content`` (also LiveCodeBench-CPP) |
 | ``lcb-eval-all``| one JSON array    | ``question_id`` and ``code_list`` / ``output_list`` / ``graded_list`` |
 | ``humaneval``  | JSONL              | ``task_id``, ``prompt``, ``test``, ``entry_point``             |
 | ``humaneval-x``| JSONL              | ``task_id``, ``prompt``, ``test``, ``declaration``             |
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from codecritique.errors import DataError
-from codecritique.problems import humaneval, jsonl, lcb
+from codecritique.problems import humaneval, jsonl, lcb, lcb_cpp
 from codecritique.problems.model import Problem
 from codecritique.problems.records import Record, iter_json_array, iter_jsonl, open_text
 
@@ -36,7 +36,7 @@ def load_problems(path: str | Path, fmt: str = "auto", *, with_samples: bool = F
     if fmt == "ours":
         return jsonl.read_problems(path)
     if fmt == "lcb":
-        return lcb.read_lcb(path, with_samples=with_samples)
+        return lcb_cpp.read_lcb_cpp(path, with_samples=with_samples)  # LiveCodeBench, or its C++ version
     if fmt == "lcb-eval-all":
         return lcb.read_lcb_eval_all(path, with_samples=with_samples)
     if fmt == "humaneval":
