@@ -377,6 +377,12 @@ def extract_functional_samples(statement: str, starter_code: str, *, fn_name: st
         return SampleExtraction([], "not_found", str(e))
     if m := _UNSUPPORTED_TYPES.search(" ".join(sig.annotations) + " " + sig.returns):
         return SampleExtraction([], "not_found", f"{m.group(0)} values cannot be written as JSON arguments")
+    return functional_samples(statement, sig)
+
+
+def functional_samples(statement: str, sig: Signature) -> SampleExtraction:
+    """Functional tests from LeetCode ``Example k:`` blocks for a method whose signature is known otherwise (e.g.
+    from C++ code): arguments are ordered by ``sig.params``; its annotations are not looked at."""
     try:
         examples = _example_blocks(statement.replace("\r\n", "\n").replace("\xa0", " "))
     except _Unreadable as e:
@@ -392,6 +398,20 @@ def extract_functional_samples(statement: str, starter_code: str, *, fn_name: st
         except _Unreadable as e:
             return SampleExtraction([], "ambiguous", f"example {number}: {e}")
     return SampleExtraction(tests, "found", f"{len(tests)} example(s)")
+
+
+def example_argument_names(statement: str) -> list[str] | None:
+    """The argument names of the first example's ``Input: a = ..., b = ...``, in order; None if unreadable."""
+    try:
+        examples = _example_blocks(statement.replace("\r\n", "\n").replace("\xa0", " "))
+        labels = list(_LABEL.finditer(examples[0][1])) if examples else []
+        if len(labels) < 2:
+            return None
+        parts = _split_top_level(examples[0][1][labels[0].end() : labels[1].start()])
+    except _Unreadable:
+        return None
+    names = [m.group(1) for p in parts if p.strip() and (m := _ASSIGNMENT.fullmatch(p))]
+    return names if len(names) == len([p for p in parts if p.strip()]) else None
 
 
 def _example_blocks(statement: str) -> list[tuple[int, str]]:
