@@ -27,6 +27,7 @@ Nothing is guessed: a statement whose samples cannot be read unambiguously gets 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections import Counter
@@ -62,7 +63,13 @@ def extract_samples(
     ``fn_name`` picks the method of ``class Solution`` when the starter code has several.
     """
     if "def " in starter_code:
-        return extract_functional_samples(statement, starter_code, fn_name=fn_name)
+        lenient = platform.lower() == "geeksforgeeks"
+        result = extract_functional_samples(statement, starter_code, fn_name=fn_name, lenient=lenient)
+        if result.status == "not_found" and not re.search(r"^\s*class\s+Solution\b", starter_code, re.M):
+            name = fn_name or _top_level_function(starter_code)
+            if name:  # Codewars-style: a plain function and examples written as calls
+                return extract_call_samples(statement, name)
+        return result
     if platform.lower() == "leetcode":
         return SampleExtraction([], "not_found", "LeetCode problem without starter code: no signature to call")
     return extract_stdin_samples(statement, platform=platform)
@@ -83,6 +90,7 @@ _INTERACTIVE = re.compile(
 _SAMPLE_HEADER = re.compile(
     r"(?:sample|example)\s+(input|output)\s*#?\s*(\d*)|(input|output)\s+(?:sample|example)\s*#?\s*(\d*)"
 )
+_AIZU_OUTPUT = re.compile(r"output\s+for\s+(?:the\s+)?sample\s+input\s*#?\s*(\d*)")
 _EXAMPLES_HEADER = re.compile(r"(?:examples?|samples?|sample tests?|sample cases?|example tests?)(?:\s*#?\s*(\d+))?")
 _BARE_HEADER = re.compile(r"(input|output)s?(?:\s*#?\s*(\d+))?(?:\s*copy)?")  # "inputCopy": Codeforces pages
 _STOP_HEADER = re.compile(
@@ -156,6 +164,8 @@ def _classify(index: int, text: str) -> _Header | None:
     if not t or len(t) > 60:
         return None
     strong = bool(_STRONG_DECORATION.search(text.strip()))
+    if m := _AIZU_OUTPUT.fullmatch(t):  # AIZU: "Output for the Sample Input 1"
+        return _Header(index, "sample_out", m.group(1), strong=True)
     if m := _SAMPLE_HEADER.fullmatch(t):
         kind, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         return _Header(index, "sample_in" if kind == "input" else "sample_out", number, strong=True)
@@ -261,6 +271,7 @@ class _Style:
 def _stdin_test(lines: list[_Line], inp: Block, out: Block, style: _Style) -> Test:
     header = lines[inp[0] - 1].text.strip()
     in_lines = _content(lines, inp, style, is_output=False, header=header)
+    in_lines = _stdin_table(in_lines, header)
     if style.undouble:
         in_lines = _undouble(in_lines, style.statement, header)
     out_lines = _content(lines, out, style, is_output=True, header=lines[out[0] - 1].text.strip())
@@ -316,7 +327,7 @@ def _is_prose(line: str) -> bool:
     if len(words) >= 3 or "<image>" in line:
         return True
     sentence = line.rstrip().endswith((".", ":", "!", "?")) or line.startswith("- ")
-    return sentence and bool(re.search(r"[A-Za-z]", line))
+    return sentence and bool(re.search(r"[A-Za-z]|\S=\S", line))
 
 
 def _is_sentence(block: str) -> bool:
@@ -360,29 +371,36 @@ def _undouble(in_lines: list[str], statement: str, header: str) -> list[str]:
 
 _EXAMPLE = re.compile(r"^[ \t*#]*Example[ \t]*\d*[ \t]*:?[ \t*]*$", re.IGNORECASE | re.M)
 _END_OF_EXAMPLES = re.compile(
-    r"^[ \t*#]*(?:(?:Constraints|Notes?)[ \t]*:?[ \t*]*$|Follow[- ]?up\b)", re.IGNORECASE | re.M
+    r"^[ \t*#]*(?:(?:Constraints|Notes?)[ \t]*:?[ \t*]*$|Follow[- ]?up\b|Your Task\b|Expected (?:Time|Auxiliary)\b)",
+    re.IGNORECASE | re.M,
 )
 _DESIGN_EXAMPLE = re.compile(r"^\s*Input:?\s*\n\s*\[\s*\"", re.M)
 _LABEL = re.compile(r"^[ \t*]*(Input|Output)[ \t]*:[ \t*]*", re.M)
-_OUTPUT_END = re.compile(r"^\s*$|^[ \t*]*(?:Explanation|Note|Example|Constraints|Input|Output)\b", re.IGNORECASE)
+_OUTPUT_END = re.compile(r"^\s*$|^[ \t*]*(?:Explanation|Note|Example|Constraints|Input|Output|Your Task)\b",
+                         re.IGNORECASE)
 _ASSIGNMENT = re.compile(r"\s*([A-Za-z_]\w*)\s*=(.*)", re.S)
 _UNSUPPORTED_TYPES = re.compile(r"\b(?:TreeNode|ListNode|Node|NestedInteger|Employee|ImmutableListNode)\b")
 
 
-def extract_functional_samples(statement: str, starter_code: str, *, fn_name: str | None = None) -> SampleExtraction:
-    """Functional tests from LeetCode ``Example k:`` blocks, arguments ordered by the starter code's signature."""
+def extract_functional_samples(statement: str, starter_code: str, *, fn_name: str | None = None,
+                                lenient: bool = False) -> SampleExtraction:
+    """Functional tests from LeetCode ``Example k:`` blocks, arguments ordered by the starter code's signature.
+    ``lenient`` reads GeeksForGeeks' notation too (see :func:`functional_samples`)."""
     try:
         sig = solution_signature(starter_code, fn_name)
     except ValueError as e:
         return SampleExtraction([], "not_found", str(e))
     if m := _UNSUPPORTED_TYPES.search(" ".join(sig.annotations) + " " + sig.returns):
         return SampleExtraction([], "not_found", f"{m.group(0)} values cannot be written as JSON arguments")
-    return functional_samples(statement, sig)
+    return functional_samples(statement, sig, lenient=lenient)
 
 
-def functional_samples(statement: str, sig: Signature) -> SampleExtraction:
+def functional_samples(statement: str, sig: Signature, *, lenient: bool = False) -> SampleExtraction:
     """Functional tests from LeetCode ``Example k:`` blocks for a method whose signature is known otherwise (e.g.
-    from C++ code): arguments are ordered by ``sig.params``; its annotations are not looked at."""
+    from C++ code): arguments are ordered by ``sig.params``; its annotations are not looked at.
+
+    ``lenient`` (GeeksForGeeks statements) also reads ``arr[] = {1, 2, 3}`` (C-style arrays), Python literals and
+    bare words as strings, and matches argument names to parameters ignoring case (``N`` is ``n``)."""
     try:
         examples = _example_blocks(statement.replace("\r\n", "\n").replace("\xa0", " "))
     except _Unreadable as e:
@@ -394,7 +412,7 @@ def functional_samples(statement: str, sig: Signature) -> SampleExtraction:
     tests = []
     for number, block in examples:
         try:
-            tests.append(_functional_test(block, sig))
+            tests.append(_functional_test(block, sig, lenient))
         except _Unreadable as e:
             return SampleExtraction([], "ambiguous", f"example {number}: {e}")
     return SampleExtraction(tests, "found", f"{len(tests)} example(s)")
@@ -435,7 +453,7 @@ def _cut_at_next_example(block: str) -> str:
     return block[: m.start()] if m else block
 
 
-def _functional_test(block: str, sig: Signature) -> Test:
+def _functional_test(block: str, sig: Signature, lenient: bool = False) -> Test:
     labels = list(_LABEL.finditer(block))
     kinds = [m.group(1) for m in labels]
     if kinds[:2] != ["Input", "Output"] or len(kinds) != 2:
@@ -447,11 +465,13 @@ def _functional_test(block: str, sig: Signature) -> Test:
         if _OUTPUT_END.match(ln):
             break
         output_text += "\n" + ln
-    args = _arguments(input_text, sig)
+    args = _arguments(input_text, sig, lenient)
     try:
         output = json.loads(output_text.strip())
     except json.JSONDecodeError:
-        raise _Unreadable(f"output {output_text.strip()[:40]!r} is not a JSON value") from None
+        if not lenient:
+            raise _Unreadable(f"output {output_text.strip()[:40]!r} is not a JSON value") from None
+        output = _lenient_value(output_text)
     return Test(
         kind="functional",
         input="\n".join(_compact(a) for a in args),
@@ -461,22 +481,27 @@ def _functional_test(block: str, sig: Signature) -> Test:
     )
 
 
-def _arguments(input_text: str, sig: Signature) -> list[Any]:
+def _arguments(input_text: str, sig: Signature, lenient: bool = False) -> list[Any]:
     """The argument values of an example's ``name = value, ...`` input, in signature order."""
     parts = [p for p in _split_top_level(input_text) if p.strip()]
     if not parts:
         raise _Unreadable("empty input")
+    value_of = _lenient_value if lenient else _json_value
     named: dict[str, Any] = {}
     for part in parts:
-        m = _ASSIGNMENT.fullmatch(part)
+        m = (_LENIENT_ASSIGNMENT if lenient else _ASSIGNMENT).fullmatch(part)
         if not m:
             if len(parts) == 1 and len(sig.params) == 1:
-                return [_json_value(part)]
+                return [value_of(part)]
             raise _Unreadable(f"input part {part.strip()[:40]!r} is not 'name = value'")
         name, value = m.group(1), m.group(2)
         if name in named:
             raise _Unreadable(f"argument {name} is given twice")
-        named[name] = _json_value(value)
+        named[name] = value_of(value)
+    if lenient and sorted(named) != sorted(sig.params):
+        by_lower = {p.lower(): p for p in sig.params}
+        if len(by_lower) == len(sig.params) and sorted(n.lower() for n in named) == sorted(by_lower):
+            named = {by_lower[n.lower()]: v for n, v in named.items()}
     if sorted(named) != sorted(sig.params):
         raise _Unreadable(f"arguments ({', '.join(named)}) do not match the parameters ({', '.join(sig.params)})")
     return [named[p] for p in sig.params]
@@ -554,3 +579,156 @@ def summarize_extraction(problems: Iterable[Problem]) -> ExtractionSummary:
         if result.status != "found":
             summary.misses.append((platform, p.id, result.status, result.reason))
     return summary
+
+
+def add_samples(problems: Iterable[Problem]) -> None:
+    """Give every problem that has no tests the sample tests of its statement (as public tests), and record the
+    outcome in ``metadata["samples"]`` (``{"status", "reason"}``); problems with tests are left alone."""
+    for p in problems:
+        if p.tests:
+            continue
+        found = extract_samples(p.statement, platform=p.platform, starter_code=p.starter_code, fn_name=p.fn_name)
+        p.tests = found.tests
+        p.metadata["samples"] = {"status": found.status, "reason": found.reason}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# more platforms: HackerRank's annotated inputs, Codewars' calls, GeeksForGeeks' notation
+
+_STDIN_TABLE_HEAD = re.compile(r"^\s*STDIN\s+Function\s*$", re.IGNORECASE)
+_STDIN_TABLE_RULE = re.compile(r"^\s*-{3,}\s+-{3,}\s*$")
+_ANNOTATION_GAP = re.compile(r"\t| {2,}")
+
+
+def _stdin_table(in_lines: list[str], header: str) -> list[str]:
+    """HackerRank shows some sample inputs as a two-column table, ``STDIN  Function`` / ``-----  --------`` then
+    ``6   ar[] size n = 6``: the input is the first column. A line is split at its first tab or run of two spaces;
+    a line whose value part still reads like an annotation (``=``) makes the sample unreadable."""
+    if len(in_lines) < 2 or not _STDIN_TABLE_HEAD.match(in_lines[0]) or not _STDIN_TABLE_RULE.match(in_lines[1]):
+        return in_lines
+    values = []
+    for line in in_lines[2:]:
+        value = _ANNOTATION_GAP.split(line.strip(), maxsplit=1)[0]
+        if "=" in value:
+            raise _Unreadable(f"'{header}': cannot tell the value from the annotation in {line.strip()[:40]!r}")
+        values.append(value)
+    if not any(v.strip() for v in values):
+        raise _Unreadable(f"'{header}': an STDIN/Function table with no values")
+    return values
+
+
+_LENIENT_ASSIGNMENT = re.compile(r"\s*([A-Za-z_]\w*)\s*(?:\[\s*\]\s*)*=(.*)", re.S)
+_BARE_WORD = re.compile(r"[^\s\"'\[\]{}(),]+")
+
+
+def _lenient_value(text: str) -> Any:
+    """A value as GeeksForGeeks writes it: JSON, a Python literal, ``{1, 2}`` for an array, or a bare word (a
+    string written without quotes)."""
+    text = text.strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    candidates = [text]
+    if text.startswith("{") and text.endswith("}"):  # a C-style array, not a set
+        candidates = [text.replace("{", "[").replace("}", "]")]
+    for c in candidates:
+        try:
+            value = ast.literal_eval(c)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            raise _Unreadable(f"value {text[:40]!r} cannot be written as JSON") from None
+        return value
+    if _BARE_WORD.fullmatch(text):
+        return text
+    raise _Unreadable(f"value {text[:40]!r} is not a literal")
+
+
+def _top_level_function(starter_code: str) -> str | None:
+    names = re.findall(r"^def\s+([A-Za-z_]\w*)\s*\(", starter_code, re.M)
+    return names[0] if len(names) == 1 else None
+
+
+_RESULT_MARK = r"(?:#\s*)?(?:=>|==|->|→|returns?\b|should\s+(?:return|equal|be)\b|(?:is|equals)\b)"
+
+
+def extract_call_samples(statement: str, fn_name: str) -> SampleExtraction:
+    """Functional tests from examples written as calls, as Codewars statements show them::
+
+        get_count("abracadabra") # => 5        solution(1, 2) == 3        >>> f([1, 2])
+        f(4) => True                            f(0) should return 0        [2, 1]
+
+    Only calls of ``fn_name`` count (examples in other languages name the function otherwise). Arguments and
+    results are read as Python literals, or as JSON (``true``/``null``); a call line with a result that cannot be
+    read makes the extraction ambiguous. Identical examples are kept once."""
+    call = re.compile(rf"^\s*(?:>>>\s*)?(?:[A-Za-z_]\w*\.)?{re.escape(fn_name)}\s*\((?P<args>.*)\)\s*"
+                      rf"(?:{_RESULT_MARK}\s*(?P<out>.*?))?\s*[;,]?\s*$")
+    lines = statement.replace("\r\n", "\n").split("\n")
+    tests: list[Test] = []
+    seen: set[tuple[str, str]] = set()
+    for i, line in enumerate(lines):
+        line = line.strip().strip("`")
+        m = call.match(line)
+        if not m:
+            continue
+        out = m.group("out")
+        if out is None and line.lstrip().startswith(">>>") and i + 1 < len(lines):
+            out = lines[i + 1].strip().strip("`")  # doctest: the result is on the next line
+        if out is None or not out:
+            continue
+        try:
+            args = _call_arguments(m.group("args"))
+            result = _literal(_strip_comment(out))
+        except _Unreadable as e:
+            return SampleExtraction([], "ambiguous", f"line {i + 1}: {e}")
+        key = ("\n".join(_compact(a) for a in args), _compact(result))
+        if key not in seen:
+            seen.add(key)
+            tests.append(Test(kind="functional", input=key[0], output=key[1], fn_name=fn_name, public=True))
+    if not tests:
+        return SampleExtraction([], "not_found", f"no example calls of {fn_name}(...) with a result")
+    return SampleExtraction(tests, "found", f"{len(tests)} example call(s)")
+
+
+def _strip_comment(text: str) -> str:
+    """``5 # five`` -> ``5``, unless the ``#`` is inside a string."""
+    quote = None
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#" or text.startswith("//", i):
+            return text[:i].strip()
+    return text.strip()
+
+
+def _call_arguments(text: str) -> list[Any]:
+    if not text.strip():
+        return []
+    value = _literal(f"({text},)", tuple_ok=True)
+    return list(value)
+
+
+_JS_WORDS = {"true": "True", "false": "False", "null": "None", "None": "None", "True": "True", "False": "False"}
+
+
+def _literal(text: str, tuple_ok: bool = False) -> Any:
+    text = text.strip()
+    for candidate in (text, re.sub(r"\b(true|false|null)\b", lambda m: _JS_WORDS[m.group(1)], text)):
+        try:
+            value = ast.literal_eval(candidate)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+        if isinstance(value, tuple) and not tuple_ok:
+            value = list(value)
+        try:
+            json.dumps(list(value) if isinstance(value, tuple) else value, allow_nan=False)
+        except (TypeError, ValueError):
+            raise _Unreadable(f"{text[:40]!r} cannot be written as JSON") from None
+        return value
+    raise _Unreadable(f"{text[:40]!r} is not a literal")
