@@ -114,6 +114,82 @@ def _print_judge_summary(summary: dict, out: Path) -> None:
 
 
 @app.command()
+def run(
+    out: Path = typer.Option(Path("runs/demo"), "--out", "-o", help="Run directory (resumable)."),
+    problems: Optional[Path] = typer.Option(None, help="Problems file (default: the small demo set shipped with "
+                                                       "codecritique)."),
+    base_url: Optional[list[str]] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint(s) of one "
+                                                 "model, e.g. http://host:8000/v1 (vLLM, SGLang). Repeat to use "
+                                                 "several. Default: the bundled SmolLM2-135M-Instruct on CPU."),
+    model: Optional[str] = typer.Option(None, help="Model name at the endpoint (default: the one it serves)."),
+    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY"),
+    k: int = typer.Option(4, "-k", help="Solutions per problem (the paper: 10)."),
+    language: str = typer.Option("python", help="python | cpp"),
+    window: Optional[str] = typer.Option(None, help="Contest-date window, e.g. 2408-2502 (LiveCodeBench)."),
+    limit: int = typer.Option(0, help="Only the first N problems (0: all)."),
+    temperature: float = typer.Option(0.6),
+    top_p: float = typer.Option(0.95),
+    max_tokens: Optional[int] = typer.Option(None, help="Per response (default: 30720 with an endpoint, 320 for "
+                                                        "the bundled model)."),
+    critique_max_tokens: Optional[int] = typer.Option(None, help="Per critique (default: --max-tokens)."),
+    seed: int = typer.Option(0),
+    concurrency: int = typer.Option(32, help="Requests in flight per run."),
+    tokenizer: Optional[str] = typer.Option(None, help="HF tokenizer to count critique reasoning tokens with an "
+                                                       "endpoint (default: characters)."),
+    cpp_comment: str = typer.Option("ns", help="C++ prompt placeholder: ns (// Your code here) or paper (#)."),
+    think_in_prompt: bool = typer.Option(False, help="The chat template opens <think> itself (R1-style)."),
+    checker: str = typer.Option("default"),
+    sandbox: str = typer.Option("bwrap"),
+    workers: int = typer.Option(0, help="Judge workers (0: one per core)."),
+    fallback: str = typer.Option("random", help="When nothing is judged right: random | shortest-wrong | first."),
+    only: Optional[list[str]] = typer.Option(None, "--only", help="Run only these stages over the saved files: "
+                                                                  "generate, critique, judge, report."),
+) -> None:
+    """Self-critique test-time scaling end to end: generate k -> critique each -> judge -> select -> report."""
+    from .critique.run import RunConfig, run as run_pipeline
+    from .critique.stages import PromptOptions
+    from .errors import DataError
+    from .judge.engine import JudgeConfig
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    cfg = RunConfig(out=str(out), language=language, k=k, base_urls=list(base_url or []), model=model,
+                    api_key=api_key, tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
+                    top_p=top_p, max_tokens=max_tokens or (30720 if base_url else 320),
+                    critique_max_tokens=critique_max_tokens, seed=seed, fallback=fallback,
+                    prompts=PromptOptions(cpp_comment=cpp_comment, think_in_prompt=think_in_prompt),
+                    judge=JudgeConfig(checker=checker, sandbox=sandbox, workers=workers))
+    if problems:
+        cfg.problems = str(problems)
+    if window or limit:
+        cfg.problems = _select_problems(Path(cfg.problems), out, window, limit)
+    try:
+        metrics = run_pipeline(cfg, only=only, log=lambda m: typer.echo(m, err=True))
+    except (DataError, ValueError, FileNotFoundError) as e:
+        _fail(str(e))
+        return
+    if metrics:
+        _print_metrics_table(metrics)
+        typer.echo(f"report: {out / 'report.html'}")
+
+
+def _select_problems(path: Path, out: Path, window: str | None, limit: int) -> str:
+    """Filter problems by date window and count into the run directory (so the run records what it used)."""
+    from .problems.jsonl import write_problems
+    from .problems.lcb import filter_problems
+    from .problems.load import load_problems
+
+    chosen = load_problems(path)
+    if window:
+        chosen = filter_problems(chosen, window=window)
+    if limit:
+        chosen = chosen[:limit]
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "problems.jsonl"
+    write_problems(target, chosen)
+    return str(target)
+
+
+@app.command()
 def metrics(
     file: Path = typer.Argument(..., help="JSONL, one line per solution: problem_id, sample_index, difficulty, "
                                           "passed, judgement (right|wrong|null), critique_reasoning_tokens."),

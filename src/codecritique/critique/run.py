@@ -1,0 +1,255 @@
+"""``codecritique run``: generate k solutions per problem -> critique each -> judge each -> select -> metrics ->
+report, as in the paper's Table 3 (P2 §3-4).
+
+Every stage reads and writes files in the run directory, so each can be run on its own over saved files
+(``--only``), and a killed run resumes where it stopped:
+
+    config.json          the run's settings
+    requests.jsonl       every model request and response, appended as it completes (llm.store)
+    generations.jsonl    one line per solution: response, extracted code, reasoning length
+    critiques.jsonl      one line per solution: critique, judgement, critique reasoning length
+    verdicts.sqlite      the judge's verdict cache; verdicts.jsonl: one line per solution
+    solutions.jsonl      one line per solution in the ``codecritique metrics`` format, plus code, critique, verdict
+    metrics.json, fig3_scaling.png, fig5_selection.png, report.html
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..judge.engine import Judge, JudgeConfig, Submission
+from ..judge.verdict import SampleResult, Verdict
+from ..llm.types import SamplingParams
+from ..problems.model import Problem
+from .stages import GeneratedSolution, PromptOptions, critique_items, critique_solutions, \
+    generate_solutions
+
+STAGES = ("generate", "critique", "judge", "report")
+DEMO_PROBLEMS = Path(__file__).resolve().parents[1] / "data" / "demo_problems.jsonl"
+
+
+@dataclass
+class RunConfig:
+    out: str = "runs/demo"
+    problems: str = str(DEMO_PROBLEMS)
+    language: str = "python"
+    k: int = 4
+    # model: an OpenAI-compatible endpoint (vLLM, SGLang, ...) or, with no base URL, the bundled SmolLM2-135M
+    base_urls: list[str] = field(default_factory=list)
+    model: str | None = None
+    api_key: str = "EMPTY"
+    tokenizer: str | None = None  # for critique lengths in tokens with an endpoint (else characters)
+    concurrency: int = 32
+    temperature: float = 0.6
+    top_p: float = 0.95
+    max_tokens: int = 30720
+    critique_max_tokens: int | None = None  # default: max_tokens
+    seed: int = 0
+    prompts: PromptOptions = field(default_factory=PromptOptions)
+    # judging and selection
+    judge: JudgeConfig = field(default_factory=JudgeConfig)
+    fallback: str = "random"
+    bootstrap: int = 1000
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("api_key")
+        return d
+
+    def gen_params(self) -> SamplingParams:
+        return SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_tokens,
+                              seed=self.seed)
+
+    def critique_params(self) -> SamplingParams:
+        return SamplingParams(temperature=self.temperature, top_p=self.top_p,
+                              max_tokens=self.critique_max_tokens or self.max_tokens, seed=self.seed + 10**6)
+
+
+# ---------------------------------------------------------------- files
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+    os.replace(tmp, path)
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: run the stage that writes it first")
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+# ---------------------------------------------------------------- backend
+
+
+def make_backend(cfg: RunConfig, store):
+    """The model: an OpenAI-compatible client when base URLs are given, else the bundled local model. Returns
+    (backend, token counter or None)."""
+    if cfg.base_urls:
+        from ..llm.client import OpenAIClient
+
+        model = cfg.model or _served_model(cfg.base_urls[0], cfg.api_key)
+        count = _tokenizer_counter(cfg.tokenizer) if cfg.tokenizer else None
+        return OpenAIClient(model, cfg.base_urls, api_key=cfg.api_key, concurrency=cfg.concurrency, store=store,
+                            count_tokens=count), count
+    from ..llm.local import LocalModel
+
+    local = LocalModel.bundled(store=store)
+    return local, local.count_tokens
+
+
+def _served_model(base_url: str, api_key: str) -> str:
+    """The model a server serves, when --model is not given (vLLM and SGLang serve one)."""
+    import openai
+
+    models = openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=3).models.list().data
+    if not models:
+        raise RuntimeError(f"{base_url} serves no model; pass --model")
+    return models[0].id
+
+
+def _tokenizer_counter(name: str) -> Callable[[str], int]:
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(name)
+    return lambda text: len(tok.encode(text, add_special_tokens=False))
+
+
+# ---------------------------------------------------------------- stages
+
+
+def load_run_problems(cfg: RunConfig) -> dict[str, Problem]:
+    from ..problems.load import index_by_id, load_problems
+
+    return index_by_id(load_problems(cfg.problems, with_samples=True))
+
+
+async def _model_stages(cfg: RunConfig, out: Path, problems: dict[str, Problem], stages: set[str],
+                        log: Callable[[str], None]) -> None:
+    from ..llm.store import Store
+
+    with Store(out / "requests.jsonl") as store:
+        backend, count = make_backend(cfg, store)
+        try:
+            if "generate" in stages:
+                log(f"generating {cfg.k} solutions for each of {len(problems)} problems with {backend.model}")
+                sols = await generate_solutions(list(problems.values()), backend, cfg.k, cfg.gen_params(),
+                                                cfg.language, cfg.prompts, count)
+                _write_jsonl(out / "generations.jsonl", (s.to_dict() for s in sols))
+            if "critique" in stages:
+                sols = [GeneratedSolution(**r) for r in _read_jsonl(out / "generations.jsonl")]
+                log(f"critiquing {len(sols)} solutions")
+                crits = await critique_solutions(critique_items(problems, sols, cfg.prompts), backend,
+                                                 cfg.critique_params(), cfg.prompts, count)
+                _write_jsonl(out / "critiques.jsonl", (c.to_dict() for c in crits))
+        finally:
+            closer = getattr(backend, "aclose", None)
+            if closer:
+                await closer()
+
+
+def judge_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: Callable[[str], None]) -> None:
+    """Verdict of every solution on all tests (stop at the first failure), and on the statement's sample tests
+    alone (every test run): whether it passes them and a signature of its outputs (for the beyond-the-paper
+    strategies public-tests+critique and majority-output)."""
+    sols = [GeneratedSolution(**r) for r in _read_jsonl(out / "generations.jsonl")]
+    with_code = [s for s in sols if not s.no_code]
+    log(f"judging {len(with_code)} solutions ({len(sols) - len(with_code)} without code)")
+    base = JudgeConfig(**{**asdict(cfg.judge), "cache": str(out / "verdicts.sqlite")})
+    with Judge(base) as judge:
+        full = judge.run([Submission(problems[s.problem_id], s.code, s.language) for s in with_code])
+        isolation = judge.isolation
+    public = {pid: Problem(id=f"{pid}#public", tests=p.public_tests(), metadata=p.metadata,
+                           starter_code=p.starter_code) for pid, p in problems.items() if p.public_tests()}
+    subs = [(s, public[s.problem_id]) for s in with_code if s.problem_id in public]
+    with Judge(JudgeConfig(**{**asdict(base), "all_tests": True})) as judge:
+        pub = judge.run([Submission(p, s.code, s.language) for s, p in subs])
+    pub_by = {(s.problem_id, s.sample_index): r for (s, _), r in zip(subs, pub)}
+    full_by = {(s.problem_id, s.sample_index): r for s, r in zip(with_code, full)}
+    rows = []
+    for s in sols:
+        key = (s.problem_id, s.sample_index)
+        r = full_by.get(key) or SampleResult(Verdict.CE, message="no code in the response")
+        p = pub_by.get(key)
+        rows.append({
+            "problem_id": s.problem_id, "sample_index": s.sample_index, "passed": r.passed,
+            "verdict": r.to_dict(), "isolation": isolation,
+            # no sample tests: no evidence either way, every solution counts as passing them
+            "passed_public": p.passed if p else (not s.no_code and s.problem_id not in public),
+            "output_signature": "|".join(t.output_digest or t.verdict.value for t in p.test_results) if p else "",
+        })
+    _write_jsonl(out / "verdicts.jsonl", rows)
+
+
+def solution_records(problems: dict[str, Problem], out: Path) -> list[dict]:
+    """One line per solution, in the ``codecritique metrics`` format plus everything needed to read it."""
+    gens = {(r["problem_id"], r["sample_index"]): r for r in _read_jsonl(out / "generations.jsonl")}
+    crits = {(r["problem_id"], r["sample_index"]): r for r in _read_jsonl(out / "critiques.jsonl")}
+    verdicts = {(r["problem_id"], r["sample_index"]): r for r in _read_jsonl(out / "verdicts.jsonl")}
+    rows = []
+    for key in sorted(gens, key=lambda k: (k[0], k[1])):
+        g, c, v = gens[key], crits.get(key), verdicts.get(key)
+        if c is None or v is None:
+            raise ValueError(f"solution {key} has no {'critique' if c is None else 'verdict'}: run that stage")
+        rows.append({
+            "problem_id": key[0], "sample_index": key[1], "difficulty": problems[key[0]].difficulty or "unknown",
+            "passed": v["passed"], "judgement": c["judgement"],
+            "critique_reasoning_tokens": c["reasoning_tokens"] if c["judgement"] is not None else None,
+            "critique_reasoning_unit": c["reasoning_unit"],
+            "passed_public": v["passed_public"], "output_signature": v["output_signature"],
+            "language": g["language"], "code": g["code"], "response": g["response"],
+            "finish_reason": g["finish_reason"], "truncated": g["truncated"], "no_code": g["no_code"],
+            "critique": c["text"], "critique_skipped": c.get("skipped", ""), "verdict": v["verdict"],
+        })
+    return rows
+
+
+def report_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: Callable[[str], None]) -> dict:
+    from ..metrics.records import parse_record
+    from ..metrics.summary import compute_metrics, curves
+    from ..report.run_report import write_run_report
+
+    rows = solution_records(problems, out)
+    _write_jsonl(out / "solutions.jsonl", rows)
+    records = [parse_record(r, out / "solutions.jsonl", i + 1) for i, r in enumerate(rows)]
+    metrics = compute_metrics(records, fallback=cfg.fallback, bootstrap=cfg.bootstrap, seed=cfg.seed)
+    curve = curves(records, fallback=cfg.fallback, bootstrap=min(cfg.bootstrap, 200), seed=cfg.seed)
+    with open(out / "metrics.json", "w") as f:
+        json.dump({"metrics": metrics, "curves": curve}, f, indent=1)
+    path = write_run_report(out, cfg.to_dict(), rows, metrics, curve, problems)
+    log(f"report: {path}")
+    return metrics
+
+
+def run(cfg: RunConfig, only: Iterable[str] | None = None, log: Callable[[str], None] = print) -> dict | None:
+    """Run the stages in order (all by default); returns the metrics when the report stage ran."""
+    stages = set(only or STAGES)
+    unknown = stages - set(STAGES)
+    if unknown:
+        raise ValueError(f"unknown stage(s) {sorted(unknown)}; stages are {', '.join(STAGES)}")
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "config.json", "w") as f:
+        json.dump(cfg.to_dict(), f, indent=1)
+    problems = load_run_problems(cfg)
+    if not problems:
+        raise ValueError(f"no problems in {cfg.problems}")
+    if stages & {"generate", "critique"}:
+        asyncio.run(_model_stages(cfg, out, problems, stages, log))
+    if "judge" in stages:
+        judge_stage(cfg, out, problems, log)
+    if "report" in stages:
+        return report_stage(cfg, out, problems, log)
+    return None
+
+

@@ -1,0 +1,120 @@
+"""The HTML report of a run: summary tables (Tables 3-4), the Figure 3 curves and Figure 5 bars, and one row per
+problem that opens to show each solution, its critique and its verdict. One self-contained file (images inlined)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from ..problems.model import Problem
+from .plots import plot_scaling_curves, plot_selection_bars
+
+CSS = """
+body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
+th{background:#f3f3f3}td.l,th.l{text-align:left}details{margin:.3em 0}summary{cursor:pointer}
+pre{background:#f7f7f7;padding:.6em;overflow-x:auto;max-height:30em;white-space:pre-wrap}
+.ok{color:#137333;font-weight:600}.bad{color:#a50e0e;font-weight:600}.muted{color:#777}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:1em}img{max-width:100%}
+"""
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}"
+
+
+def _esc(s: Any) -> str:
+    return html.escape("" if s is None else str(s))
+
+
+def _image(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img src="data:image/png;base64,{data}" alt="{_esc(path.name)}">'
+
+
+def _summary_table(metrics: dict) -> str:
+    groups = {"overall": metrics["overall"], **metrics.get("by_difficulty", {})}
+    strategies = list(metrics["overall"]["pass@1|select@k"])
+    ks = list(metrics["overall"]["pass@k"])
+    head = ["group", "problems", "pass@1", *[f"pass@{k}" for k in ks],
+            *[f"pass@1|select@k<br>{_esc(s)}" for s in strategies], "critique acc.<br>(problem, Table 4)",
+            "critique acc.<br>(solution)"]
+    rows = []
+    for name, m in groups.items():
+        cells = [_esc(name), str(m["n_problems"]), _pct(m["pass@1"]),
+                 *[_pct(m["pass@k"].get(k)) for k in ks], *[_pct(m["pass@1|select@k"][s]) for s in strategies],
+                 _pct(m["critique_accuracy_problem"]), _pct(m["critique_accuracy_solution"])]
+        rows.append("<tr>" + "".join(f'<td class="l">{c}</td>' if i == 0 else f"<td>{c}</td>"
+                                     for i, c in enumerate(cells)) + "</tr>")
+    return ("<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>" + "".join(rows) + "</table>")
+
+
+def _confusion(metrics: dict) -> str:
+    c = metrics["overall"]["confusion"]
+    return ("<table><tr><th></th><th>passes</th><th>fails</th></tr>"
+            f"<tr><th class='l'>judged right</th><td>{c['tp']}</td><td>{c['fp']}</td></tr>"
+            f"<tr><th class='l'>judged wrong</th><td>{c['fn']}</td><td>{c['tn']}</td></tr>"
+            f"<tr><th class='l'>unparsable</th><td>{c['unparsable_passed']}</td><td>{c['unparsable_failed']}</td>"
+            "</tr></table>")
+
+
+def _problem_rows(rows: list[dict], problems: dict[str, Problem]) -> str:
+    by_problem: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_problem[r["problem_id"]].append(r)
+    out = []
+    for pid, sols in by_problem.items():
+        p = problems.get(pid)
+        n_pass = sum(s["passed"] for s in sols)
+        n_right = sum(s["judgement"] == "right" for s in sols)
+        title = f"{_esc(pid)} {_esc(p.title if p else '')} <span class='muted'>[{_esc(sols[0]['difficulty'])}]</span>"
+        parts = [f"<details><summary>{title}: {n_pass}/{len(sols)} pass, {n_right} judged right</summary>"]
+        if p is not None:
+            parts.append(f"<details><summary class='muted'>statement</summary><pre>{_esc(p.statement)}</pre>"
+                         "</details>")
+        for s in sols:
+            v = s["verdict"]
+            verdict = (f"<span class='{'ok' if s['passed'] else 'bad'}'>{_esc(v['verdict'])}</span> "
+                       f"{_esc(v.get('message', ''))}")
+            judgement = s["judgement"] or f"unparsable {_esc(s.get('critique_skipped', ''))}"
+            parts.append(
+                f"<details><summary>sample {s['sample_index']}: {verdict}; critique: <b>{_esc(judgement)}</b> "
+                f"({_esc(s['critique_reasoning_tokens'])} {_esc(s['critique_reasoning_unit'])})"
+                f"{' <span class=muted>truncated</span>' if s['truncated'] else ''}</summary>"
+                f"<div class='grid'><div><b>solution</b><pre>{_esc(s['code'] or s['response'])}</pre></div>"
+                f"<div><b>critique</b><pre>{_esc(s['critique'])}</pre></div></div>"
+                f"<details><summary class='muted'>full response</summary><pre>{_esc(s['response'])}</pre></details>"
+                "</details>")
+        parts.append("</details>")
+        out.append("".join(parts))
+    return "\n".join(out)
+
+
+def write_run_report(out: Path, config: dict, rows: list[dict], metrics: dict, curves: dict,
+                     problems: dict[str, Problem]) -> Path:
+    """Write ``out/report.html`` (and the two figures as PNG files beside it); returns its path."""
+    fig3 = plot_scaling_curves(curves, out / "fig3_scaling.png",
+                               title="pass@1, pass@1|select@k and pass@k as k grows (Fig. 3)")
+    fig5 = plot_selection_bars({config.get("model") or "model": metrics}, out / "fig5_selection.png",
+                               title="Selecting one of k solutions (Fig. 5)")
+    fallback = ", ".join(f"{s}: {n}" for s, v in metrics["overall"].get("selection", {}).items()
+                         for n in [sum(v.get("fallbacks", {}).values())])
+    doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>codecritique run</title>
+<style>{CSS}</style></head><body>
+<h1>codecritique run: {_esc(config.get('model') or 'bundled SmolLM2-135M-Instruct')}</h1>
+<p>{metrics['n_problems']} problems, k = {metrics['k']} samples each, language {_esc(config.get('language'))};
+when no solution is judged right the selection falls back to <b>{_esc(metrics['fallback'])}</b>
+(problems where it applied, per strategy: {_esc(fallback)}). Values in %.</p>
+<h2>Summary</h2>{_summary_table(metrics)}
+<h2>Critiques against verdicts</h2>{_confusion(metrics)}
+<div class="grid"><div>{_image(fig3)}</div><div>{_image(fig5)}</div></div>
+<h2>Problems</h2>{_problem_rows(rows, problems)}
+<h2>Settings</h2><pre>{_esc(json.dumps(config, indent=1))}</pre>
+</body></html>"""
+    path = out / "report.html"
+    path.write_text(doc, encoding="utf-8")
+    return path
