@@ -16,8 +16,10 @@ Every stage reads and writes files in the run directory, so each can be run on i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -143,19 +145,43 @@ async def _model_stages(cfg: RunConfig, out: Path, problems: dict[str, Problem],
         try:
             if "generate" in stages:
                 log(f"generating {cfg.k} solutions for each of {len(problems)} problems with {backend.model}")
-                sols = await generate_solutions(list(problems.values()), backend, cfg.k, cfg.gen_params(),
-                                                cfg.language, cfg.prompts, count)
+                with _progress(backend, cfg.k * len(problems), "generate"):
+                    sols = await generate_solutions(list(problems.values()), backend, cfg.k, cfg.gen_params(),
+                                                    cfg.language, cfg.prompts, count)
                 _write_jsonl(out / "generations.jsonl", (s.to_dict() for s in sols))
             if "critique" in stages:
                 sols = [GeneratedSolution(**r) for r in _read_jsonl(out / "generations.jsonl")]
+                items = critique_items(problems, sols, cfg.prompts)
                 log(f"critiquing {len(sols)} solutions")
-                crits = await critique_solutions(critique_items(problems, sols, cfg.prompts), backend,
-                                                 cfg.critique_params(), cfg.prompts, count)
+                with _progress(backend, sum(i.solution is not None for i in items), "critique"):
+                    crits = await critique_solutions(items, backend, cfg.critique_params(), cfg.prompts, count)
                 _write_jsonl(out / "critiques.jsonl", (c.to_dict() for c in crits))
         finally:
             closer = getattr(backend, "aclose", None)
             if closer:
                 await closer()
+
+
+@contextlib.contextmanager
+def _progress(backend, total: int, what: str):
+    """A progress bar fed by the backend's events (cached responses count as done)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=what, unit="response", file=sys.stderr, leave=False)
+
+    def on_event(event) -> None:
+        if event.kind in ("done", "cached"):
+            bar.update(1)
+        elif event.kind == "retry":
+            bar.set_postfix_str(f"retrying {event.base_url} in {event.delay:.1f}s: {event.error[:60]}")
+
+    previous = getattr(backend, "progress", None)
+    backend.progress = on_event
+    try:
+        yield bar
+    finally:
+        backend.progress = previous
+        bar.close()
 
 
 def judge_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: Callable[[str], None]) -> None:
