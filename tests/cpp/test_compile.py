@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from codecritique.judge.cpp import CompileLimits, CppCompiler, first_errors
+from codecritique.judge.cpp import CompileLimits, CompilerMissing, CppCompiler, first_errors
 
 from .conftest import needs_bwrap
 
@@ -24,7 +24,7 @@ def compiler(cpp_cache):
 @pytest.fixture(scope="module")
 def tight(cpp_cache):
     """Small compile limits, so that bombs end in seconds."""
-    return CppCompiler(FLAGS, cpp_cache, limits=CompileLimits(cpu=4, memory_mb=768, output_mb=32, wall=60))
+    return CppCompiler(FLAGS, cpp_cache, limits=CompileLimits(cpu=3, memory_mb=768, output_mb=32, wall=60))
 
 
 def test_compiles_once_then_serves_the_cache(compiler):
@@ -75,9 +75,9 @@ def test_link_errors_are_compile_errors(compiler):
 
 
 def test_a_precompiled_header_per_flag_set(cpp_cache, compiler):
-    o0 = CppCompiler(("-std=gnu++17",), cpp_cache)
-    assert o0.pch_dir() != compiler.pch_dir()
-    res = o0.compile(HELLO + "// unique: O0\n")
+    plain = CppCompiler((), cpp_cache)  # plain g++, as the lcb-cpp profile compiles (its tests reuse this PCH)
+    assert plain.pch_dir() != compiler.pch_dir()
+    res = plain.compile(HELLO + "// unique: no flags\n")
     assert res.ok and res.pch, "a PCH built with other flags would be silently ignored"
 
 
@@ -118,3 +118,8 @@ def test_huge_constexpr_is_stopped_by_the_limits(tight):
 def test_huge_binary_is_stopped_by_the_output_limit(tight):
     res = tight.compile("char big[1 << 28] = {1};\nint main() { return big[5]; }\n")
     assert not res.ok and "compile limits exceeded (output size" in res.error, res.error
+
+
+def test_a_missing_compiler_is_reported(tmp_path):
+    with pytest.raises(CompilerMissing, match="not found"):
+        CppCompiler(FLAGS, tmp_path, compiler="no-such-g++")

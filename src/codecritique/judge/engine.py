@@ -35,7 +35,7 @@ from ..extraction import normalize_language
 from ..problems.model import Problem, Test
 from .cache import VerdictCache
 from .checkers import Checker, get_checker
-from .cpp import LCB_CPP_CHECKER, CppCompiler, default_cache_dir, get_profile
+from .cpp import LCB_CPP_CHECKER, CompilerMissing, CppCompiler, default_cache_dir, get_profile
 from .cpp_harness import CppSignature, Unmappable, check_test, functional_program, problem_signature, \
     runtime_library
 from .outcome import DEFAULT_MEMORY_MB, DEFAULT_OUTPUT_MB, DEFAULT_TIME_LIMIT, Limits, classify
@@ -217,7 +217,11 @@ class Judge:
                 deliver(i, SampleResult(Verdict.SE, message=f"language {sub.language!r} is not supported "
                                                             f"(only {', '.join(LANGUAGES)})", sandbox=self.isolation))
                 continue
-            payload = self._payload(sub, language)
+            try:
+                payload = self._payload(sub, language)
+            except CompilerMissing as e:
+                deliver(i, SampleResult(Verdict.SE, message=str(e), sandbox=self.isolation))
+                continue
             if not payload.tests:
                 deliver(i, SampleResult(Verdict.SE, message=f"problem {sub.problem.id} has no tests to judge",
                                         sandbox=self.isolation))
