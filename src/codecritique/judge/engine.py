@@ -68,9 +68,9 @@ class JudgeConfig:
     compile_workers: int = 0  # parallel compiles (0: as many as workers)
 
     @property
-    def lcb_compat(self) -> bool:
-        """LiveCodeBench also prepends its import prelude to stdin solutions; reproduce that under --checker lcb."""
-        return self.checker == "lcb"
+    def lcb_compat(self) -> str | None:
+        """Under --checker lcb / lcb-current, stdin solutions also run the way that lcb_runner runs them."""
+        return self.checker if self.checker in ("lcb", "lcb-current") else None
 
 
 @dataclass
@@ -263,7 +263,7 @@ class Judge:
                             limits=self.limits_for(problem, language), key=code_key(variant, sub.code, False),
                             prelude=False, checker=checker)
         functional = any(t.kind == "functional" for t in problem.tests)
-        prelude = functional or self.config.lcb_compat
+        prelude = functional or bool(self.config.lcb_compat)
         return _Payload(problem=problem, code=sub.code, language=language, tests=list(problem.tests),
                         limits=self.limits_for(problem), key=code_key(language, sub.code, prelude),
                         prelude=prelude, checker=self.checker)
@@ -396,7 +396,8 @@ class Judge:
                     return req
                 outcome = worker.run(req)
                 t0 = time.monotonic()
-                result = classify(outcome, test, index, p.limits, p.checker, mode_binary=p.language == "cpp")
+                result = classify(outcome, test, index, p.limits, p.checker, mode_binary=p.language == "cpp",
+                                  compat=bool(req.compat))
                 self._account(outcome.times, time.monotonic() - t0)
                 return result
             except WorkerError as e:
@@ -429,15 +430,18 @@ class Judge:
                               wall_limit=limits.wall, memory_mb=limits.memory_mb, output_cap=limits.output_bytes,
                               nproc=limits.nproc, stdin=b"" if test.kind == "program" else
                               test.input.encode("utf-8", "surrogateescape"))
+        compat = self.config.lcb_compat if test.kind == "stdin" else None
         if test.kind == "program":
             source = p.code + "\n\n" + test.input
             key = code_key("python", source, p.prelude)
         else:
-            source, key = p.code, p.key
-        err = worker.load(key, source, prelude=p.prelude)
+            source, key = p.code, p.key + (f"-{compat}" if compat else "")
+        err = worker.load(key, source, prelude=p.prelude, compat=compat)
         if err is not None:
             return TestResult(Verdict.CE, 0, message=err)
-        req = RunRequest(key=key, kind=test.kind, cpu_limit=limits.cpu, wall_limit=limits.wall,
+        # LiveCodeBench times each test by wall clock (signal.alarm); so does its compatibility mode
+        wall = limits.cpu + 1.0 if compat else limits.wall
+        req = RunRequest(key=key, kind=test.kind, cpu_limit=limits.cpu, wall_limit=wall, compat=compat,
                          memory_mb=limits.memory_mb, output_cap=limits.output_bytes, nproc=limits.nproc)
         if test.kind == "stdin":
             req.stdin = test.input.encode("utf-8", "surrogateescape")

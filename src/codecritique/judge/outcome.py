@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import signal as _signal
 from dataclasses import dataclass
@@ -53,10 +54,13 @@ def _exception_name(stderr: str) -> str | None:
 
 
 def classify(out: RunOutcome, test: Test, index: int, limits: Limits, checker: Checker,
-             mode_binary: bool = False) -> TestResult:
-    """``mode_binary``: a compiled program (no end-of-program marker; exit code 0 alone means pass)."""
+             mode_binary: bool = False, compat: bool = False) -> TestResult:
+    """``mode_binary``: a compiled program (no end-of-program marker; exit code 0 alone means pass).
+    ``compat``: run in LiveCodeBench's compatibility mode (its captured output is in ``out.result``)."""
     stderr = out.stderr_tail.decode("utf-8", "replace")
+    produced = out.result if (compat or test.kind == "functional") else out.stdout
     res = TestResult(verdict=Verdict.AC, index=index, cpu_time=round(out.cpu_time, 4),
+                     output_digest=hashlib.sha256(produced).hexdigest()[:16],
                      wall_time=round(out.wall_time, 4), memory_kb=out.rss_kb, exit_code=out.exit_code,
                      signal=out.signal, stderr_tail=stderr[-1000:])
 
@@ -65,7 +69,7 @@ def classify(out: RunOutcome, test: Test, index: int, limits: Limits, checker: C
         return res
 
     if out.wall_killed:
-        return done(Verdict.TLE, f"wall-clock limit of {limits.wall:g} s exceeded (CPU {out.cpu_time:.2f} s)")
+        return done(Verdict.TLE, f"wall-clock limit exceeded after {out.wall_time:.1f} s (CPU {out.cpu_time:.2f} s)")
     if out.signal == _signal.SIGXCPU or out.cpu_time > limits.cpu:
         return done(Verdict.TLE, f"CPU time {out.cpu_time:.2f} s > limit {limits.cpu:g} s")
     if out.stdout_size > limits.output_bytes or out.stderr_size > limits.output_bytes or \
@@ -96,6 +100,6 @@ def classify(out: RunOutcome, test: Test, index: int, limits: Limits, checker: C
             return done(Verdict.RE, "exited without returning a value")
         ok, msg = check_functional(test.output, out.result, checker.functional_mode)
     else:
-        actual = out.stdout.decode("utf-8", "replace")
-        ok, msg = checker.compare(test.input, test.output, actual)
+        raw = out.result if compat else out.stdout  # LiveCodeBench's captured output, or the real stdout
+        ok, msg = checker.compare(test.input, test.output, raw.decode("utf-8", "replace"))
     return res if ok else done(Verdict.WA, msg)

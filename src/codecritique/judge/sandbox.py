@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 SANDBOX_KINDS = ("bwrap", "rlimit", "none")
 ZYGOTE_PATH = Path(__file__).with_name("zygote.py")
 SANDBOX_ZYGOTE = "/judge/zygote.py"
+LCB_COMPAT_PATH = Path(__file__).with_name("lcb_compat.py")  # imported by the zygote, from the same folder
 BASE_UID = 40000  # worker i runs its tests as uids BASE_UID + 2i and + 2i + 1, in turn (when the judge is root)
 
 # System paths a solution may read. Symlinks (merged /usr) are recreated as symlinks.
@@ -212,7 +213,10 @@ def bwrap_argv(cfg: SandboxConfig, exe: str) -> list[str]:
             argv += ["--perms", "0755", "--dir", d]
     for p in binds:
         argv += ["--ro-bind", p, p]
-    argv += ["--dir", "/judge", "--ro-bind", str(ZYGOTE_PATH), SANDBOX_ZYGOTE, "--chdir", "/tmp"]
+    argv += ["--dir", "/judge",
+             "--ro-bind", str(ZYGOTE_PATH), SANDBOX_ZYGOTE,
+             "--ro-bind", str(LCB_COMPAT_PATH), str(Path(SANDBOX_ZYGOTE).with_name(LCB_COMPAT_PATH.name)),
+             "--chdir", "/tmp"]
     if os.getuid() == 0:
         # Keep what the zygote needs to give every test its own namespaces and an unprivileged uid.
         # The solution itself never holds a capability: it drops to a non-root uid before running.

@@ -35,6 +35,7 @@ class TestResult:
     signal: int | None = None
     message: str = ""
     stderr_tail: str = ""
+    output_digest: str = ""  # hash of what the test produced (stdout or return value): compares solutions
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -50,6 +50,7 @@ class RunRequest:
     fn_name: str | None = None
     args: str = ""  # functional arguments, one JSON value per line
     mode: str = "python"  # python | exec
+    compat: str | None = None  # "lcb": run as LiveCodeBench does; the output to check comes back as `result`
     argv: list[str] = field(default_factory=list)  # exec mode: the binary (a path visible in the sandbox)
 
 
@@ -200,12 +201,13 @@ class Worker:
     # -- operations
 
     def load(self, key: str, source: str, *, lang: str = "python", prelude: bool = False,
-             filename: str = "solution.py") -> str | None:
-        """Make code available under ``key``; returns the compile error for Python syntax errors, else None."""
+             filename: str = "solution.py", compat: str | None = None) -> str | None:
+        """Make code available under ``key``; returns the compile error for Python syntax errors, else None.
+        ``compat="lcb"``: compiled the way LiveCodeBench runs stdin solutions (see lcb_compat.py)."""
         if key in self.loaded:
             return self.loaded[key]
-        head, _ = self._call({"op": "load", "key": key, "lang": lang, "prelude": prelude, "filename": filename},
-                             [source.encode("utf-8", "surrogateescape")], timeout=60)
+        head, _ = self._call({"op": "load", "key": key, "lang": lang, "prelude": prelude, "filename": filename,
+                              "compat": compat}, [source.encode("utf-8", "surrogateescape")], timeout=60)
         if not head.get("ok"):
             raise WorkerError(head.get("error", "load failed"))
         err = head.get("compile_error")
@@ -223,6 +225,8 @@ class Worker:
             head.update(fn_name=req.fn_name, args=req.args)
         if req.mode == "exec":
             head["argv"] = req.argv
+        if req.compat:
+            head["compat"] = req.compat
         t0 = time.monotonic()
         rep, blobs = self._call(head, [req.stdin], timeout=req.wall_limit + 30)
         times = dict(rep.get("times") or {}, roundtrip=time.monotonic() - t0)
