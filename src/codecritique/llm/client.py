@@ -25,7 +25,7 @@ import asyncio
 import itertools
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,7 +176,7 @@ class OpenAIClient:
     async def _sample(
         self, endpoint: str, payload: Any, n: int, params: SamplingParams, meta: dict[str, Any] | None
     ) -> list[Completion]:
-        def fetch(indices: list[int]) -> AsyncIterator[Completion]:
+        def fetch(indices: list[int]) -> AsyncGenerator[Completion, None]:
             return self._fetch(endpoint, payload, params, indices)
 
         return await resume.sample(
@@ -193,7 +193,7 @@ class OpenAIClient:
 
     async def _fetch(
         self, endpoint: str, payload: Any, params: SamplingParams, indices: list[int]
-    ) -> AsyncIterator[Completion]:
+    ) -> AsyncGenerator[Completion, None]:
         """Yield a completion for every index as requests finish; raise the first failure after the rest finish."""
         remaining = list(indices)
         if self.use_n and len(remaining) > 1:

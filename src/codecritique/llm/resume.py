@@ -5,13 +5,14 @@ This is the one place where store keys are made, so the HTTP client and the loca
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
 from typing import Any
 
 from codecritique.llm.store import Store, canonical_request, request_key
 from codecritique.llm.types import Completion, ProgressCallback, ProgressEvent, SamplingParams
 
-Fetch = Callable[[list[int]], AsyncIterator[Completion]]
+Fetch = Callable[[list[int]], AsyncGenerator[Completion, None]]
 """Given the missing sample indices, yield their completions (``sample_index`` set) as each one finishes."""
 
 
@@ -46,17 +47,18 @@ async def sample(
                 progress(ProgressEvent("cached", model, i, key, completion_tokens=stored.completion_tokens))
     missing = [i for i in range(n) if i not in results]
     if missing:
-        async for completion in fetch(missing):
-            i = completion.sample_index
-            if i not in missing or i in results:
-                raise RuntimeError(f"backend returned an unexpected sample index {i} (asked for {missing})")
-            completion.key = keys[i]
-            completion.model = completion.model or model
-            if store is not None:
-                await store.aput(requests[i], completion, meta)
-            results[i] = completion
-            if progress:
-                progress(ProgressEvent("done", model, i, keys[i], completion_tokens=completion.completion_tokens))
+        async with aclosing(fetch(missing)) as completions:  # closing it cancels the backend's pending requests
+            async for completion in completions:
+                i = completion.sample_index
+                if i not in missing or i in results:
+                    raise RuntimeError(f"backend returned an unexpected sample index {i} (asked for {missing})")
+                completion.key = keys[i]
+                completion.model = completion.model or model
+                if store is not None:
+                    await store.aput(requests[i], completion, meta)
+                results[i] = completion
+                if progress:
+                    progress(ProgressEvent("done", model, i, keys[i], completion_tokens=completion.completion_tokens))
     lost = [i for i in missing if i not in results]
     if lost:
         raise RuntimeError(f"backend returned no completion for sample indices {lost}")

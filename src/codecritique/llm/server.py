@@ -10,6 +10,8 @@ client then asks per sample) and only samples when the folder's ``generation_con
 Continuous batching (``continuous_batching=True``) multiplies throughput for concurrent requests on 2 cores but
 reserves a paged KV cache that grew to ~10 GB RSS with default settings; ``cb_num_blocks``/``cb_block_size`` bound it
 (the default here, 256 blocks of 32 tokens = 8192 cached tokens, keeps RSS near 1 GB for the 135M model).
+``OMP_WAIT_POLICY`` defaults to ``PASSIVE`` in the server's environment: spinning OpenMP threads made generation
+several times slower whenever anything else used the 2 cores.
 """
 
 from __future__ import annotations
@@ -176,7 +178,7 @@ def start_server(
         os.close(fd)
         log_path = name
     log_path = Path(log_path)
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env = {"OMP_WAIT_POLICY": "PASSIVE", **os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     if threads:
         env["OMP_NUM_THREADS"] = str(threads)
     with open(log_path, "ab") as log:

@@ -80,7 +80,7 @@ class Backend(Protocol):
     model: str
 
     async def generate(
-        self, messages: Messages, n: int = 1, params: SamplingParams | None = None
+        self, messages: Messages, n: int = 1, params: SamplingParams | None = None, *, meta: dict[str, Any] | None = None
     ) -> list[Completion]: ...
 
 
