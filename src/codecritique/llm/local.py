@@ -11,9 +11,10 @@ is loaded with ``local_files_only=True``: nothing is fetched from the hub.
 
 :class:`LocalModel` has the client's interface (``generate``/``complete`` returning :class:`Completion` lists, same
 store keys, same per-sample seeds). It runs one ``generate`` at a time in a worker thread (torch already uses every
-core for one batch; two concurrent generates on 2 cores only thrash; ``OMP_WAIT_POLICY`` defaults to ``PASSIVE``, see :func:`_import_torch`) and samples the k completions of a prompt as one
+core for one batch; two concurrent generates on 2 cores only thrash) and samples the k completions of a prompt as one
 batch (``num_return_sequences``), in chunks of ``max_batch`` so each chunk is persisted as it finishes. The seed of a
-chunk is the seed of its first sample index; with temperature 0 it decodes greedily.
+chunk is the seed of its first sample index; with temperature 0 it decodes once and copies. ``OMP_WAIT_POLICY``
+defaults to ``PASSIVE`` (see :func:`_import_torch`).
 """
 
 from __future__ import annotations
