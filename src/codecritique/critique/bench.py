@@ -1,0 +1,494 @@
+"""The critique-accuracy benchmark of P2 Appendix B: can a model tell an accepted human solution from a rejected one?
+
+Procedure (spec §6), for each problem and each language:
+
+1. **pick** one accepted and one rejected human solution, uniformly with a seeded generator
+   (``random.Random(f"{seed}:{problem_id}:{language}")``, so a problem's pick does not depend on which other
+   problems are in the run); a problem without both kinds in a language gives no pair in it;
+2. **drop** a picked solution longer than ``max_solution_tokens`` (4096 in the paper, Qwen2.5 tokenizer) tokens of
+   the given tokenizer. Picking happens first, then dropping, which is how the paper's counts come out (165 test
+   problems -> 329 C++ samples: one C++ solution was dropped, not replaced);
+3. **critique** each kept solution once with the Fig. 7 prompt (question = the problem statement as the dataset
+   gives it; solution = the code in a fenced block) through any model backend, via :mod:`.stages` (every
+   request is stored, so a killed run resumes);
+4. **score**: a critique is correct iff its judgement matches the ground truth (accepted -> ``right``,
+   rejected -> ``wrong``). An unparsable critique (no ``<judgment>right|wrong</judgment>`` in its answer) is counted
+   separately *and* as incorrect in ``accuracy``: the paper does not say (spec §6 [GAP]), and this is the only
+   choice that cannot inflate accuracy; ``accuracy_parsed`` is the accuracy over parsable critiques only.
+
+Pair sources:
+
+* CodeContests (the paper's setting): ``solutions`` / ``incorrect_solutions`` of each problem (loaded with
+  ``with_solutions=True``). Language codes: ``python`` means Python 3 (code 3; add Python 2, code 1, with
+  ``python2_as_python``), ``cpp`` is code 2; Java is not used (the paper reports Python and C++);
+* DebugBench (``../shared/data/debugbench``, offline): per LeetCode problem (slug) and language, the accepted
+  ``oracle_code`` and the ``buggy_code`` of its records (one record per implanted bug category).
+
+Outputs, in the run folder: ``config.json``, ``requests.jsonl`` (the request store), ``items.jsonl`` (every
+picked solution, with its token count and whether it was dropped), ``results.jsonl`` (one line per critiqued
+solution: ground truth, judgement, correct, the critique), ``metrics.json`` and ``report.html``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import CodecritiqueError
+from ..llm.types import Backend, SamplingParams
+from ..metrics.critique import Confusion
+from ..metrics.records import Sample
+from ..problems.model import Problem
+from .stages import CritiqueItem, PromptOptions, critique_solutions
+
+LANGUAGES = ("python", "cpp")
+LABELS = ("accepted", "rejected")
+GROUND_TRUTH = {"accepted": "right", "rejected": "wrong"}
+PAPER_MAX_TOKENS = 4096
+_FENCE = {"python": "python", "cpp": "cpp"}
+TokenCounter = Callable[[str], int]
+
+
+@dataclass
+class Candidates:
+    """The human solutions of one problem that a pair can be drawn from, per language."""
+
+    problem_id: str
+    question: str
+    difficulty: str
+    accepted: dict[str, list[str]] = field(default_factory=dict)  # language -> codes
+    rejected: dict[str, list[str]] = field(default_factory=dict)
+    refs: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (language, label) -> where each came from
+
+
+@dataclass
+class BenchItem:
+    """One picked human solution."""
+
+    problem_id: str
+    language: str
+    label: str  # "accepted" | "rejected"
+    code: str
+    difficulty: str
+    ref: str  # where the solution came from ("solutions[12]", "double/3/two-sum:buggy_code", ...)
+    question: str = field(repr=False, default="")
+    tokens: int | None = None
+    dropped: str = ""  # why it is not critiqued ("" = critiqued)
+
+    @property
+    def sample_index(self) -> int:
+        """A stable index per (language, label) within the problem: request identity and per-critique seed."""
+        return LANGUAGES.index(self.language) * 2 + LABELS.index(self.label)
+
+    def to_dict(self, with_question: bool = False) -> dict[str, Any]:
+        d = asdict(self)
+        if not with_question:
+            d.pop("question")
+        return d
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# pair sources
+
+
+def codecontests_candidates(problems: Iterable[Problem], *, python2_as_python: bool = False) -> list[Candidates]:
+    """Candidates from CodeContests problems loaded with their human solutions (``with_solutions=True``)."""
+    python_codes = {"python3", "python2"} if python2_as_python else {"python3"}
+    out = []
+    for p in problems:
+        if "solutions" not in p.metadata or "incorrect_solutions" not in p.metadata:
+            raise CodecritiqueError(f"problem {p.id} carries no human solutions: load CodeContests with "
+                                    f"with_solutions=True")
+        c = Candidates(p.id, p.statement, p.difficulty or "unknown")
+        for key, label in (("solutions", "accepted"), ("incorrect_solutions", "rejected")):
+            for s in p.metadata[key]:
+                lang = "python" if s["language"] in python_codes else "cpp" if s["language"] == "cpp" else None
+                if lang is None:
+                    continue
+                getattr(c, label).setdefault(lang, []).append(s["code"])
+                c.refs.setdefault((lang, label), []).append(f"{key}[{s['index']}] ({s['language']})")
+        out.append(c)
+    return out
+
+
+def debugbench_candidates(path: str | Path, languages: Sequence[str] = LANGUAGES) -> list[Candidates]:
+    """Candidates from DebugBench: per slug and language, its accepted solutions and its buggy variants."""
+    from ..problems.debugbench import read_debugbench
+
+    by_slug: dict[str, Candidates] = {}
+    for lang in languages:
+        for rec in read_debugbench(path, lang):
+            c = by_slug.get(rec.slug)
+            if c is None:
+                c = by_slug[rec.slug] = Candidates(rec.slug, rec.statement(), rec.level or "unknown")
+            for label, code, which in (("accepted", rec.oracle_code, "oracle_code"),
+                                       ("rejected", rec.buggy_code, "buggy_code")):
+                codes = getattr(c, label).setdefault(lang, [])
+                if code not in codes:  # the accepted solution repeats across a slug's bug categories
+                    codes.append(code)
+                    c.refs.setdefault((lang, label), []).append(f"{rec.id}:{which}")
+    return [by_slug[s] for s in sorted(by_slug)]
+
+
+def select_pairs(candidates: Iterable[Candidates], *, seed: int = 0,
+                 languages: Sequence[str] = LANGUAGES) -> list[BenchItem]:
+    """One accepted and one rejected solution per problem and language, drawn uniformly (see the module
+    docstring); problems lacking either kind in a language contribute nothing in it."""
+    for lang in languages:
+        if lang not in LANGUAGES:
+            raise ValueError(f"language must be one of {LANGUAGES}, got {lang!r}")
+    items = []
+    for c in candidates:
+        for lang in languages:
+            acc, rej = c.accepted.get(lang, []), c.rejected.get(lang, [])
+            if not acc or not rej:
+                continue
+            rng = random.Random(f"{seed}:{c.problem_id}:{lang}")
+            for label, codes in (("accepted", acc), ("rejected", rej)):
+                k = rng.randrange(len(codes))
+                items.append(BenchItem(c.problem_id, lang, label, codes[k], c.difficulty,
+                                       c.refs[(lang, label)][k], question=c.question))
+    return items
+
+
+def apply_length_limit(items: Sequence[BenchItem], count_tokens: TokenCounter | None,
+                       max_tokens: int | None = PAPER_MAX_TOKENS) -> None:
+    """Count each solution's tokens and mark those over ``max_tokens`` as dropped (in place). Without a token
+    counter nothing is dropped and ``tokens`` stays None (the report says so)."""
+    for it in items:
+        if count_tokens is not None:
+            it.tokens = count_tokens(it.code)
+            if max_tokens is not None and it.tokens > max_tokens:
+                it.dropped = f"{it.tokens} tokens > {max_tokens}"
+
+
+def limit_problems(items: Sequence[BenchItem], n: int | None, seed: int = 0) -> list[BenchItem]:
+    """The items of ``n`` problems drawn uniformly with ``seed`` (all when n is None), in their original order."""
+    if n is None:
+        return list(items)
+    ids = sorted({it.problem_id for it in items})
+    keep = set(random.Random(f"{seed}:problems").sample(ids, min(n, len(ids))))
+    return [it for it in items if it.problem_id in keep]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# critiquing and scoring
+
+
+def critique_item(it: BenchItem) -> CritiqueItem:
+    solution = f"```{_FENCE[it.language]}\n{it.code.rstrip()}\n```"
+    return CritiqueItem(it.problem_id, it.sample_index, it.question, solution,
+                        meta={"bench": "critique-accuracy", "language": it.language, "label": it.label})
+
+
+async def critique_items(items: Sequence[BenchItem], backend: Backend, params: SamplingParams,
+                         options: PromptOptions | None = None, count_tokens: TokenCounter | None = None) -> list:
+    """One Fig. 7 critique per kept item, through :func:`.stages.critique_solutions`, in item order."""
+    kept = [it for it in items if not it.dropped]
+    return await critique_solutions([critique_item(it) for it in kept], backend, params, options, count_tokens)
+
+
+def result_rows(items: Sequence[BenchItem], critiques: Sequence[Any]) -> list[dict[str, Any]]:
+    """One row per critiqued item: ground truth, judgement, correct (unparsable = incorrect)."""
+    kept = [it for it in items if not it.dropped]
+    if len(kept) != len(critiques):
+        raise ValueError(f"{len(kept)} items but {len(critiques)} critiques")
+    rows = []
+    for it, c in zip(kept, critiques):
+        if (c.problem_id, c.sample_index) != (it.problem_id, it.sample_index):
+            raise ValueError(f"critique {c.problem_id}#{c.sample_index} answers item {it.problem_id}#{it.sample_index}")
+        truth = GROUND_TRUTH[it.label]
+        rows.append({
+            "problem_id": it.problem_id, "language": it.language, "label": it.label, "difficulty": it.difficulty,
+            "ref": it.ref, "tokens": it.tokens, "ground_truth": truth, "judgement": c.judgement,
+            "parsed": c.judgement is not None, "correct": c.judgement == truth,
+            "finish_reason": c.finish_reason, "truncated": c.truncated, "critique": c.text,
+            "critique_skipped": c.skipped, "code": it.code,
+        })
+    return rows
+
+
+def _summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    samples = [Sample(r["problem_id"], i, r["difficulty"], r["label"] == "accepted", r["judgement"],
+                      0 if r["judgement"] is not None else None) for i, r in enumerate(rows)]
+    conf = Confusion.of(samples)
+    n = len(rows)
+    parsed = [r for r in rows if r["parsed"]]
+    acc = [r for r in rows if r["label"] == "accepted"]
+    rej = [r for r in rows if r["label"] == "rejected"]
+
+    def rate(xs: Sequence[dict[str, Any]]) -> float | None:
+        return sum(r["correct"] for r in xs) / len(xs) if xs else None
+
+    return {
+        "n": n,
+        "correct": sum(r["correct"] for r in rows),
+        "accuracy": rate(rows),
+        "accuracy_parsed": rate(parsed),
+        "unparsable": n - len(parsed),
+        "accuracy_on_accepted": rate(acc),  # judged right when accepted (recall of "right")
+        "accuracy_on_rejected": rate(rej),  # judged wrong when rejected
+        "judged_right": sum(r["judgement"] == "right" for r in rows),
+        "confusion": conf.to_dict(),
+    }
+
+
+def score(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Accuracy overall, per language, per difficulty and per (language, difficulty), with confusion matrices
+    (``right`` = positive; ``tp`` = accepted judged right, ``fp`` = rejected judged right, ``fn`` = accepted judged
+    wrong, ``tn`` = rejected judged wrong, and unparsable critiques by ground truth)."""
+    by_lang: dict[str, list] = defaultdict(list)
+    by_diff: dict[str, list] = defaultdict(list)
+    by_both: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        by_lang[r["language"]].append(r)
+        by_diff[r["difficulty"]].append(r)
+        by_both[r["language"]][r["difficulty"]].append(r)
+    return {
+        "overall": _summary(rows),
+        "by_language": {k: _summary(v) for k, v in sorted(by_lang.items(), key=lambda kv: LANGUAGES.index(kv[0]))},
+        "by_difficulty": {k: _summary(v) for k, v in sorted(by_diff.items(), key=lambda kv: _difficulty_key(kv[0]))},
+        "by_language_difficulty": {lang: {k: _summary(v) for k, v in sorted(d.items(),
+                                                                            key=lambda kv: _difficulty_key(kv[0]))}
+                                   for lang, d in by_both.items()},
+    }
+
+
+def _difficulty_key(d: str) -> tuple[int, str]:
+    order = {"easy": 0, "medium": 1, "hard": 2}
+    return (order.get(d.lower(), 3 if d != "unknown" else 4), d)
+
+
+def selection_summary(items: Sequence[BenchItem], candidates: Sequence[Candidates],
+                      languages: Sequence[str]) -> dict[str, Any]:
+    """How many problems and solutions went in, per language, and what was dropped."""
+    out: dict[str, Any] = {"problems": len(candidates), "languages": {}}
+    for lang in languages:
+        mine = [it for it in items if it.language == lang]
+        out["languages"][lang] = {
+            "problems_with_pair": len({it.problem_id for it in mine}),
+            "problems_without_pair": sum(1 for c in candidates if not (c.accepted.get(lang) and c.rejected.get(lang))),
+            "picked": len(mine),
+            "dropped": sum(1 for it in mine if it.dropped),
+            "critiqued": sum(1 for it in mine if not it.dropped),
+        }
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# a whole run
+
+
+@dataclass
+class BenchConfig:
+    out: str = "runs/critique-bench"
+    source: str = "debugbench"  # "codecontests" | "debugbench"
+    path: str | None = None  # local data; CodeContests without a path is read from the hub
+    split: str = "test"  # CodeContests split (the paper: test, 165 problems)
+    languages: tuple[str, ...] = LANGUAGES
+    seed: int = 0
+    limit: int | None = None  # number of problems (drawn with the seed); None: all
+    max_solution_tokens: int | None = PAPER_MAX_TOKENS
+    tokenizer: str | None = None  # HF tokenizer name or folder; "bundled"; None: the backend's, if it has one
+    python2_as_python: bool = False
+    # model: an OpenAI-compatible endpoint (critique.run.make_backend), else a local transformers model (an HF
+    # folder, default the bundled SmolLM2-135M) run in float32: on a CPU bf16 matmuls are about 5x slower
+    base_urls: list[str] = field(default_factory=list)
+    local_model: str | None = None
+    local_dtype: str = "float32"
+    model: str | None = None
+    api_key: str = "EMPTY"
+    concurrency: int = 32
+    temperature: float = 0.6
+    top_p: float = 0.95
+    max_tokens: int = 24576  # QwQ's critique budget (P2 §2.1.3)
+    prompts: PromptOptions = field(default_factory=lambda: PromptOptions(question_format="raw"))
+    hub_offline: bool | None = None
+    hub_revision: str | None = None
+    hub_cache_dir: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("api_key")
+        return d
+
+    def params(self) -> SamplingParams:
+        return SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_tokens,
+                              seed=self.seed)
+
+
+def load_candidates(cfg: BenchConfig) -> list[Candidates]:
+    """The pair candidates of the configured source."""
+    if cfg.source == "debugbench":
+        if not cfg.path:
+            raise CodecritiqueError("DebugBench is read from its benchmark folder: give its path")
+        return debugbench_candidates(cfg.path, cfg.languages)
+    if cfg.source in ("codecontests", "code_contests"):
+        from ..problems.hub import HubOptions
+        from ..problems.sources import load_source
+
+        hub = None if cfg.path else HubOptions(revision=cfg.hub_revision, cache_dir=cfg.hub_cache_dir,
+                                               offline=cfg.hub_offline)
+        problems = load_source("code_contests", cfg.path, split=cfg.split, hub=hub, with_solutions=True,
+                               test_kinds=())
+        return codecontests_candidates(problems, python2_as_python=cfg.python2_as_python)
+    raise CodecritiqueError(f"unknown critique-bench source {cfg.source!r}: use codecontests or debugbench")
+
+
+def tokenizer_counter(spec: str, online: bool = False) -> TokenCounter:
+    """A token counter: ``"bundled"`` (SmolLM2's tokenizer), or an HF tokenizer name or folder (from the local
+    cache unless ``online``)."""
+    from transformers import AutoTokenizer
+
+    if spec == "bundled":
+        from ..llm.local import bundled_model_dir
+
+        spec = str(bundled_model_dir())
+    tok = AutoTokenizer.from_pretrained(spec, local_files_only=not online)
+    return lambda text: len(tok.encode(text, add_special_tokens=False))
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def run_bench(cfg: BenchConfig, *, backend: Backend | None = None, count_tokens: TokenCounter | None = None,
+              log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Pick, filter, critique, score and report (see the module docstring); returns the metrics. ``backend``
+    overrides the configured model (tests pass a fake one); ``count_tokens`` the configured tokenizer."""
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=1) + "\n")
+    t0 = time.perf_counter()
+    candidates = load_candidates(cfg)
+    items = limit_problems(select_pairs(candidates, seed=cfg.seed, languages=cfg.languages), cfg.limit, cfg.seed)
+    if cfg.limit is not None:
+        kept_ids = {it.problem_id for it in items}
+        candidates = [c for c in candidates if c.problem_id in kept_ids]
+    log(f"{len(candidates)} problems, {len(items)} solutions picked ({', '.join(cfg.languages)})")
+    metrics = asyncio.run(_critique_and_score(cfg, out, candidates, items, backend, count_tokens, log))
+    metrics["runtime_seconds"] = round(time.perf_counter() - t0, 1)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    from ..report.critique_bench import write_bench_report
+
+    rows = [json.loads(line) for line in open(out / "results.jsonl", encoding="utf-8")]
+    path = write_bench_report(out, cfg.to_dict(), metrics, rows, [it.to_dict() for it in items])
+    log(f"report: {path}")
+    return metrics
+
+
+async def _critique_and_score(cfg: BenchConfig, out: Path, candidates: list[Candidates], items: list[BenchItem],
+                              backend: Backend | None, count_tokens: TokenCounter | None,
+                              log: Callable[[str], None]) -> dict[str, Any]:
+    from ..llm.store import Store
+
+    with Store(out / "requests.jsonl") as store:
+        own = backend is None
+        if own and cfg.base_urls:
+            from .run import RunConfig, make_backend
+
+            backend, backend_counter = make_backend(RunConfig(base_urls=cfg.base_urls, model=cfg.model,
+                                                              api_key=cfg.api_key, concurrency=cfg.concurrency),
+                                                    store)
+        elif own:
+            from ..llm.local import LocalModel, bundled_model_dir
+
+            local = LocalModel(cfg.local_model or bundled_model_dir(), dtype=cfg.local_dtype, store=store)
+            backend, backend_counter = local, local.count_tokens
+        else:
+            backend_counter = getattr(backend, "count_tokens", None)
+        try:
+            tokenizer_name = cfg.tokenizer
+            if count_tokens is None and cfg.tokenizer:
+                count_tokens = tokenizer_counter(cfg.tokenizer, online=cfg.hub_offline is False)
+            elif count_tokens is None and backend_counter is not None:
+                count_tokens, tokenizer_name = backend_counter, f"the backend's ({backend.model})"
+            apply_length_limit(items, count_tokens, cfg.max_solution_tokens)
+            _write_jsonl(out / "items.jsonl", (it.to_dict() for it in items))
+            kept = sum(not it.dropped for it in items)
+            log(f"critiquing {kept} solutions ({len(items) - kept} dropped as longer than "
+                f"{cfg.max_solution_tokens} tokens) with {backend.model}")
+            critiques = await critique_items(items, backend, cfg.params(), cfg.prompts)
+        finally:
+            closer = getattr(backend, "aclose", None)
+            if own and closer:
+                await closer()
+    rows = result_rows(items, critiques)
+    _write_jsonl(out / "results.jsonl", rows)
+    metrics = score(rows)
+    metrics["selection"] = selection_summary(items, candidates, cfg.languages)
+    metrics["length_filter"] = {
+        "max_solution_tokens": cfg.max_solution_tokens,
+        "tokenizer": tokenizer_name if count_tokens else None,
+        "applied": count_tokens is not None and cfg.max_solution_tokens is not None,
+    }
+    metrics["model"] = backend.model
+    metrics["unparsable_policy"] = "counted as incorrect in accuracy; accuracy_parsed excludes them"
+    return metrics
+
+
+def critique_bench(
+    *,
+    source: str = "debugbench",
+    path: str | None = None,
+    out: str = "runs/critique-bench",
+    split: str = "test",
+    languages: Sequence[str] = LANGUAGES,
+    seed: int = 0,
+    limit: int | None = None,
+    max_solution_tokens: int | None = PAPER_MAX_TOKENS,
+    tokenizer: str | None = None,
+    python2_as_python: bool = False,
+    base_urls: Sequence[str] = (),
+    model: str | None = None,
+    api_key: str = "EMPTY",
+    concurrency: int = 32,
+    temperature: float = 0.6,
+    top_p: float = 0.95,
+    max_tokens: int = 24576,
+    local_model: str | None = None,
+    local_dtype: str = "float32",
+    critique_template: str | None = None,
+    think_in_prompt: bool = False,
+    offline: bool | None = None,
+    revision: str | None = None,
+    cache_dir: str | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """``codecritique critique-bench``: run the benchmark (see the module docstring) and return its metrics; the
+    files land in ``out``. ``source`` is ``codecontests`` (``path`` = a CodeContests file or folder, or none to read
+    ``split`` from the hub) or ``debugbench`` (``path`` = the benchmark folder)."""
+    cfg = BenchConfig(
+        out=out, source=source, path=path, split=split, languages=tuple(languages), seed=seed, limit=limit,
+        max_solution_tokens=max_solution_tokens, tokenizer=tokenizer, python2_as_python=python2_as_python,
+        base_urls=list(base_urls), model=model, api_key=api_key, concurrency=concurrency, temperature=temperature,
+        top_p=top_p, max_tokens=max_tokens, local_model=local_model, local_dtype=local_dtype,
+        prompts=PromptOptions(question_format="raw", critique_template=critique_template,
+                              think_in_prompt=think_in_prompt),
+        hub_offline=offline, hub_revision=revision, hub_cache_dir=cache_dir)
+    return run_bench(cfg, log=log)
+
+
+def format_summary(metrics: dict[str, Any]) -> str:
+    """A few lines for the terminal: accuracy per language and overall, unparsable counts."""
+    lines = [f"{'':<10}{'solutions':>10}{'accuracy %':>12}{'parsed only %':>15}{'unparsable':>12}"]
+
+    def line(name: str, s: dict[str, Any]) -> str:
+        pct = lambda x: "-" if x is None else f"{100 * x:.1f}"  # noqa: E731
+        return f"{name:<10}{s['n']:>10}{pct(s['accuracy']):>12}{pct(s['accuracy_parsed']):>15}{s['unparsable']:>12}"
+
+    lines += [line(lang, s) for lang, s in metrics["by_language"].items()]
+    lines.append(line("all", metrics["overall"]))
+    return "\n".join(lines)

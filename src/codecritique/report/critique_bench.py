@@ -1,0 +1,167 @@
+"""The HTML report of a critique-accuracy benchmark run (P2 App. B, Table 6): accuracy per language and per
+difficulty, confusion matrices, unparsable critiques, what was dropped, and every critique, in one self-contained
+file. A bar chart of accuracy per difficulty is inlined when matplotlib is installed (the ``report`` extra)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+CSS = """
+body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
+th{background:#f3f3f3}td.l,th.l{text-align:left}details{margin:.3em 0}summary{cursor:pointer}
+pre{background:#f7f7f7;padding:.6em;overflow-x:auto;max-height:30em;white-space:pre-wrap}
+.ok{color:#137333;font-weight:600}.bad{color:#a50e0e;font-weight:600}.muted{color:#777}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:1em}img{max-width:100%}
+"""
+# the paper's Table 6 (critique accuracy on CodeContests human solutions, %), for comparison
+TABLE6 = {
+    "DeepCoder-14B-Preview": (13.4, 28.6), "OpenThinker2-32B": (43.7, 45.9), "OlympicCoder-32B": (46.6, 49.5),
+    "QwQ-32B": (60.1, 56.8), "Qwen3-32B": (63.9, 65.0), "OCR-2-7B": (60.1, 54.7), "OCR-2-14B": (63.9, 65.3),
+    "OCR-2-32B": (66.0, 65.0),
+}
+
+
+def _esc(s: Any) -> str:
+    return html.escape("" if s is None else str(s))
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}"
+
+
+def _row(cells: list[Any], first_left: bool = True) -> str:
+    return "<tr>" + "".join(f'<td class="l">{c}</td>' if i == 0 and first_left else f"<td>{c}</td>"
+                            for i, c in enumerate(cells)) + "</tr>"
+
+
+_HEAD = ["", "solutions", "accuracy", "accuracy<br>(parsed only)", "on accepted<br>(judged right)",
+         "on rejected<br>(judged wrong)", "unparsable", "judged right"]
+
+
+def _summary_cells(name: str, s: dict[str, Any]) -> list[Any]:
+    return [_esc(name), s["n"], _pct(s["accuracy"]), _pct(s["accuracy_parsed"]), _pct(s["accuracy_on_accepted"]),
+            _pct(s["accuracy_on_rejected"]), s["unparsable"], s["judged_right"]]
+
+
+def _table(groups: dict[str, dict[str, Any]]) -> str:
+    head = "<tr>" + "".join(f"<th>{h}</th>" for h in _HEAD) + "</tr>"
+    return "<table>" + head + "".join(_row(_summary_cells(k, v)) for k, v in groups.items()) + "</table>"
+
+
+def _confusion(name: str, c: dict[str, int]) -> str:
+    return (f"<table><tr><th class='l'>{_esc(name)}</th><th>accepted</th><th>rejected</th></tr>"
+            f"<tr><th class='l'>judged right</th><td>{c['tp']}</td><td>{c['fp']}</td></tr>"
+            f"<tr><th class='l'>judged wrong</th><td>{c['fn']}</td><td>{c['tn']}</td></tr>"
+            f"<tr><th class='l'>unparsable</th><td>{c['unparsable_passed']}</td><td>{c['unparsable_failed']}</td>"
+            "</tr></table>")
+
+
+def plot_accuracy(metrics: dict[str, Any]) -> bytes | None:
+    """PNG bytes of accuracy per difficulty, one bar per language (None without matplotlib)."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        return None
+    by = metrics.get("by_language_difficulty", {})
+    diffs = list(metrics.get("by_difficulty", {}))
+    if not by or not diffs:
+        return None
+    fig = Figure(figsize=(max(5, 1.1 * len(diffs) + 2), 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    width = 0.8 / max(1, len(by))
+    for j, (lang, groups) in enumerate(by.items()):
+        xs = [i + j * width for i in range(len(diffs))]
+        ys = [100 * (groups[d]["accuracy"] or 0) if d in groups else 0 for d in diffs]
+        ax.bar(xs, ys, width=width, label=lang)
+    ax.set_xticks([i + width * (len(by) - 1) / 2 for i in range(len(diffs))], diffs)
+    ax.axhline(50, color="#999", linestyle=":", linewidth=1)
+    ax.set_ylabel("critique accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.legend()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    return buf.getvalue()
+
+
+def _selection(metrics: dict[str, Any]) -> str:
+    sel = metrics.get("selection", {})
+    lf = metrics.get("length_filter", {})
+    rows = "".join(_row([_esc(lang), v["problems_with_pair"], v["problems_without_pair"], v["picked"], v["dropped"],
+                         v["critiqued"]]) for lang, v in sel.get("languages", {}).items())
+    filt = (f"solutions over {lf.get('max_solution_tokens')} tokens of {_esc(lf.get('tokenizer'))} were dropped"
+            if lf.get("applied") else "<b>no length filter was applied</b> (no tokenizer)")
+    return (f"<p>{sel.get('problems', 0)} problems; {filt}.</p><table><tr><th class='l'>language</th>"
+            "<th>problems with a pair</th><th>without</th><th>picked</th><th>dropped</th><th>critiqued</th></tr>"
+            f"{rows}</table>")
+
+
+def _items(rows: list[dict[str, Any]], items: list[dict[str, Any]]) -> str:
+    by_problem: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_problem[r["problem_id"]].append(r)
+    out = []
+    for pid, rs in by_problem.items():
+        n_ok = sum(r["correct"] for r in rs)
+        parts = [f"<details><summary>{_esc(pid)} <span class='muted'>[{_esc(rs[0]['difficulty'])}]</span>: "
+                 f"{n_ok}/{len(rs)} judged correctly</summary>"]
+        for r in rs:
+            verdict = ("<span class='ok'>correct</span>" if r["correct"] else
+                       "<span class='bad'>unparsable</span>" if not r["parsed"] else "<span class='bad'>wrong</span>")
+            parts.append(
+                f"<details><summary>{_esc(r['language'])} {_esc(r['label'])} ({_esc(r['ref'])}, {_esc(r['tokens'])} "
+                f"tokens): judged <b>{_esc(r['judgement'] or 'unparsable')}</b>, {verdict}"
+                f"{' <span class=muted>truncated</span>' if r.get('truncated') else ''}</summary>"
+                f"<div class='grid'><div><b>solution</b><pre>{_esc(r['code'])}</pre></div>"
+                f"<div><b>critique</b><pre>{_esc(r['critique'] or r.get('critique_skipped'))}</pre></div></div>"
+                "</details>")
+        parts.append("</details>")
+        out.append("".join(parts))
+    dropped = [it for it in items if it.get("dropped")]
+    if dropped:
+        out.append("<h3>Dropped solutions</h3><ul>" + "".join(
+            f"<li>{_esc(it['problem_id'])} {_esc(it['language'])} {_esc(it['label'])} ({_esc(it['ref'])}): "
+            f"{_esc(it['dropped'])}</li>" for it in dropped) + "</ul>")
+    return "\n".join(out)
+
+
+def write_bench_report(out: Path, config: dict[str, Any], metrics: dict[str, Any], rows: list[dict[str, Any]],
+                       items: list[dict[str, Any]]) -> Path:
+    """Write ``out/report.html`` (and ``accuracy_by_difficulty.png`` when matplotlib is there); returns its path."""
+    png = plot_accuracy(metrics)
+    image = ""
+    if png:
+        (out / "accuracy_by_difficulty.png").write_bytes(png)
+        image = f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="accuracy by difficulty">'
+    overall = metrics["overall"]
+    confusions = "".join(_confusion(lang, s["confusion"]) for lang, s in metrics["by_language"].items())
+    paper = "".join(_row([_esc(m), f"{py:.1f}", f"{cpp:.1f}"]) for m, (py, cpp) in TABLE6.items())
+    per_lang_diff = "".join(f"<h3>{_esc(lang)}</h3>{_table(groups)}"
+                            for lang, groups in metrics.get("by_language_difficulty", {}).items())
+    doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>codecritique critique-bench</title>
+<style>{CSS}</style></head><body>
+<h1>Critique accuracy: {_esc(metrics.get('model'))} on {_esc(config.get('source'))}</h1>
+<p>Each picked human solution is critiqued once with the Fig. 7 prompt; a critique is correct when its judgement
+matches the ground truth (accepted &rarr; right, rejected &rarr; wrong). Unparsable critiques count as incorrect in
+<i>accuracy</i> and are left out of <i>accuracy (parsed only)</i>. Values in %. Chance is 50% on a balanced set.
+Overall: <b>{_pct(overall['accuracy'])}%</b> of {overall['n']} solutions ({overall['unparsable']} unparsable);
+run time {metrics.get('runtime_seconds', '-')} s.</p>
+<h2>By language</h2>{_table(metrics['by_language'])}
+<h2>By difficulty</h2>{_table(metrics['by_difficulty'])}{image}
+<h2>By language and difficulty</h2>{per_lang_diff}
+<h2>Judgements against the ground truth</h2><div class="grid">{confusions}</div>
+<h2>What was critiqued</h2>{_selection(metrics)}
+<h2>The paper's Table 6 (CodeContests test split, for comparison)</h2>
+<table><tr><th class='l'>model</th><th>Python</th><th>C++</th></tr>{paper}</table>
+<h2>Problems</h2>{_items(rows, items)}
+<h2>Settings</h2><pre>{_esc(json.dumps(config, indent=1))}</pre>
+</body></html>"""
+    path = out / "report.html"
+    path.write_text(doc, encoding="utf-8")
+    return path
