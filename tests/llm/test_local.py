@@ -59,3 +59,19 @@ def test_store_resume(model, tmp_path):
 def test_token_counter_matches_the_model_tokenizer(model, bundled_dir):
     text = "<think>reason about it</think> right"
     assert token_counter(bundled_dir)(text) == model.count_tokens(text) > 3
+
+
+def test_concurrent_prompts_share_a_batch_and_match_alone(model):
+    """Single-sample requests for different prompts sent together (a run's critiques) run as one left-padded
+    batch, and each answer is what the prompt gives alone (greedy, so comparable)."""
+    prompts = [[{"role": "user", "content": q}] for q in ("Say hi.", "Name a colour.", "Count to three, please.")]
+    greedy = SamplingParams(max_tokens=6, temperature=0)
+    alone = [asyncio.run(model.generate(p, n=1, params=greedy))[0].text for p in prompts]
+
+    async def together():
+        return await asyncio.gather(*(model.generate(p, n=1, params=greedy) for p in prompts))
+
+    before = model._batcher.batches
+    batched = [c[0].text for c in asyncio.run(together())]
+    assert model._batcher.batches - before == 1
+    assert batched == alone

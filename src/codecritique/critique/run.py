@@ -106,7 +106,7 @@ def make_backend(cfg: RunConfig, store):
                             count_tokens=count), count
     from ..llm.local import LocalModel
 
-    local = LocalModel.bundled(store=store)
+    local = LocalModel.bundled(store=store, max_batch=8)
     return local, local.count_tokens
 
 

@@ -10,16 +10,18 @@ under :func:`cache_dir` (``$CODECRITIQUE_CACHE``, else ``$XDG_CACHE_HOME/codecri
 is loaded with ``local_files_only=True``: nothing is fetched from the hub.
 
 :class:`LocalModel` has the client's interface (``generate``/``complete`` returning :class:`Completion` lists, same
-store keys, same per-sample seeds). It runs one ``generate`` at a time in a worker thread (torch already uses every
-core for one batch; two concurrent generates on 2 cores only thrash) and samples the k completions of a prompt as one
-batch (``num_return_sequences``), in chunks of ``max_batch`` so each chunk is persisted as it finishes. The seed of a
-chunk is the seed of its first sample index; with temperature 0 it decodes once and copies. ``OMP_WAIT_POLICY``
-defaults to ``PASSIVE`` (see :func:`_import_torch`).
+store keys, same per-sample seeds). It runs one ``generate`` at a time on one thread (torch already uses every core
+for one batch; two concurrent generates on 2 cores only thrash) and batches whatever is waiting and samples alike:
+the k completions of a prompt, in chunks of ``max_batch`` rows so each chunk is persisted as it finishes, and the
+single-sample requests of different prompts sent at the same time (critiques), left-padded. The seed of a batch is
+the seed of its first row; with temperature 0 a prompt is decoded once and copied. ``OMP_WAIT_POLICY`` defaults to
+``PASSIVE`` (see :func:`_import_torch`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib.metadata
 import json
 import logging
@@ -30,6 +32,7 @@ import tempfile
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +192,7 @@ class LocalModel:
         self.max_batch = max_batch
         self.store = store
         self.progress = progress
-        self._lock = threading.Lock()
+        self._batcher = _Batcher(self._generate_batch, max_batch)
 
     @classmethod
     def bundled(cls, **kwargs: Any) -> "LocalModel":
@@ -228,7 +231,8 @@ class LocalModel:
         async def fetch(indices: list[int]) -> AsyncGenerator[Completion, None]:
             for start in range(0, len(indices), self.max_batch):
                 chunk = indices[start: start + self.max_batch]
-                for c in await asyncio.to_thread(self._generate_sync, endpoint, payload, params, chunk):
+                future = self._batcher.submit(_Job(self._encode(endpoint, payload), params, chunk))
+                for c in await asyncio.wrap_future(future):
                     yield c
 
         return await resume.sample(
@@ -243,25 +247,26 @@ class LocalModel:
             progress=self.progress,
         )
 
-    def _encode(self, endpoint: str, payload: Any) -> Any:
+    def _encode(self, endpoint: str, payload: Any) -> list[int]:
         if endpoint == "chat":
-            return self.tokenizer.apply_chat_template(
-                payload, add_generation_prompt=True, return_tensors="pt", return_dict=True
-            )
-        return self.tokenizer(payload, return_tensors="pt")
+            ids = self.tokenizer.apply_chat_template(payload, add_generation_prompt=True, return_dict=True)["input_ids"]
+        else:
+            ids = self.tokenizer(payload)["input_ids"]
+        return list(ids)
 
-    def _generate_sync(self, endpoint: str, payload: Any, params: SamplingParams, indices: list[int]) -> list[Completion]:
+    def _generate_batch(self, jobs: list["_Job"]) -> list[list[Completion]]:
+        """One ``generate`` for several prompts with the same sampling settings: each job contributes one row per
+        sample index, prompts left-padded. The batch's seed is the seed of its first row."""
         torch = _import_torch()
 
-        inputs = self._encode(endpoint, payload)
-        prompt_len = int(inputs["input_ids"].shape[1])
+        params = jobs[0].params
         sampling = params.temperature > 0
-        kwargs: dict[str, Any] = {
-            "max_new_tokens": params.max_tokens,
-            "num_return_sequences": len(indices) if sampling else 1,  # greedy: decode once, copy below
-            "do_sample": sampling,
-            "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
-        }
+        rows = [(job, index) for job in jobs for index in (job.indices if sampling else job.indices[:1])]
+        width = max(len(job.prompt) for job in jobs)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
+        input_ids = torch.tensor([[pad] * (width - len(j.prompt)) + j.prompt for j, _ in rows])
+        attention = torch.tensor([[0] * (width - len(j.prompt)) + [1] * len(j.prompt) for j, _ in rows])
+        kwargs: dict[str, Any] = {"max_new_tokens": params.max_tokens, "do_sample": sampling, "pad_token_id": pad}
         if sampling:
             kwargs.update(temperature=params.temperature, top_p=params.top_p)
         if "top_k" in params.extra_body:
@@ -270,40 +275,113 @@ class LocalModel:
             kwargs["top_k"] = None  # the OpenAI semantics: no top-k unless asked (transformers defaults to 50)
         if params.stop:
             kwargs.update(stop_strings=list(params.stop), tokenizer=self.tokenizer)
-        with self._lock, torch.inference_mode():
-            seed = params.seed_for(indices[0])
+        with torch.inference_mode():
+            seed = params.seed_for(rows[0][1])
             if seed is not None:
                 torch.manual_seed(seed)
-            output = self._model.generate(**inputs, **kwargs)
-        if not sampling:
-            output = output.expand(len(indices), -1)
+            output = self._model.generate(input_ids=input_ids, attention_mask=attention, **kwargs)
         eos = {self.tokenizer.eos_token_id, *_as_list(self._model.generation_config.eos_token_id)}
-        pad = kwargs["pad_token_id"]
-        completions = []
-        for index, row in zip(indices, output[:, prompt_len:].tolist()):
-            end = next((j for j, token in enumerate(row) if token in eos), None)
-            if end is None:
-                tokens = row
-                while tokens and tokens[-1] == pad:  # a row stopped by a stop string, padded to the batch length
-                    tokens = tokens[:-1]
-            else:
-                tokens = row[:end]
-            text = self.tokenizer.decode(tokens, skip_special_tokens=True)
-            finish = "stop" if end is not None or len(tokens) < params.max_tokens else "length"
-            if params.stop:
-                text, hit = _cut_at_stop(text, params.stop)
-                finish = "stop" if hit else finish
-            completions.append(
-                Completion(
-                    text=text,
-                    finish_reason=finish,
-                    prompt_tokens=prompt_len,
-                    completion_tokens=len(tokens) + (end is not None),  # servers count the EOS token too
-                    sample_index=index,
-                    model=self.model,
-                )
-            )
-        return completions
+        decoded = [self._completion(row, len(job.prompt), params, eos, pad)
+                   for (job, _), row in zip(rows, output[:, width:].tolist())]
+        results, pos = [], 0
+        for job in jobs:
+            count = len(job.indices) if sampling else 1  # greedy: decode once, copy
+            mine = decoded[pos: pos + count]
+            pos += count
+            if not sampling:
+                mine = mine * len(job.indices)
+            results.append([Completion(**{**c.__dict__, "sample_index": i}) for c, i in zip(mine, job.indices)])
+        return results
+
+    def _completion(self, row: list[int], prompt_len: int, params: SamplingParams, eos: set, pad: int) -> Completion:
+        end = next((j for j, token in enumerate(row) if token in eos), None)
+        if end is None:
+            tokens = row
+            while tokens and tokens[-1] == pad:  # a row stopped by a stop string, padded to the batch length
+                tokens = tokens[:-1]
+        else:
+            tokens = row[:end]
+        text = self.tokenizer.decode(tokens, skip_special_tokens=True)
+        finish = "stop" if end is not None or len(tokens) < params.max_tokens else "length"
+        if params.stop:
+            text, hit = _cut_at_stop(text, params.stop)
+            finish = "stop" if hit else finish
+        return Completion(text=text, finish_reason=finish, prompt_tokens=prompt_len,
+                          completion_tokens=len(tokens) + (end is not None),  # servers count the EOS token too
+                          model=self.model)
+
+
+@dataclass
+class _Job:
+    prompt: list[int]
+    params: SamplingParams
+    indices: list[int]
+
+
+class _Batcher:
+    """Runs the model on one thread (torch already uses every core for one batch) and merges requests that wait
+    at the same time and sample alike into one batch: the k solutions of a prompt, and the many single-sample
+    critiques a run sends at once."""
+
+    LINGER = 0.02  # seconds to wait for more requests before running a batch that is not full
+
+    def __init__(self, run: Callable[[list[_Job]], list[list[Completion]]], max_rows: int):
+        self._run = run
+        self._max_rows = max(1, max_rows)
+        self._queue: list[tuple[_Job, concurrent.futures.Future]] = []
+        self._cv = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self.batches = 0  # generate() calls so far
+
+    def submit(self, job: _Job) -> concurrent.futures.Future:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        with self._cv:
+            self._queue.append((job, future))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="local-model", daemon=True)
+                self._thread.start()
+            self._cv.notify()
+        return future
+
+    def _take(self) -> list[tuple[_Job, concurrent.futures.Future]]:
+        with self._cv:
+            while not self._queue:
+                self._cv.wait()
+            # requests sent together arrive a few milliseconds apart (each is tokenized first): let them gather
+            deadline = time.monotonic() + self.LINGER
+            while sum(len(j.indices) for j, _ in self._queue) < self._max_rows:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cv.wait(left)
+            first = self._queue[0][0]
+            key = (first.params.max_tokens, first.params.temperature, first.params.top_p, first.params.stop,
+                   tuple(sorted(first.params.extra_body.items())))
+            batch, rows = [], 0
+            for item in list(self._queue):
+                p = item[0].params
+                if (p.max_tokens, p.temperature, p.top_p, p.stop, tuple(sorted(p.extra_body.items()))) != key:
+                    continue
+                if batch and rows + len(item[0].indices) > self._max_rows:
+                    break
+                batch.append(item)
+                rows += len(item[0].indices)
+            for item in batch:
+                self._queue.remove(item)
+            return batch
+
+    def _loop(self) -> None:
+        while True:
+            batch = self._take()
+            self.batches += 1
+            try:
+                results = self._run([job for job, _ in batch])
+            except BaseException as e:  # reported to every waiting request
+                for _, future in batch:
+                    future.set_exception(e)
+                continue
+            for (_, future), result in zip(batch, results):
+                future.set_result(result)
 
 
 def _as_list(value: Any) -> list[int]:
