@@ -258,7 +258,7 @@ def score(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "by_difficulty": {k: _summary(v) for k, v in sorted(by_diff.items(), key=lambda kv: _difficulty_key(kv[0]))},
         "by_language_difficulty": {lang: {k: _summary(v) for k, v in sorted(d.items(),
                                                                             key=lambda kv: _difficulty_key(kv[0]))}
-                                   for lang, d in by_both.items()},
+                                   for lang, d in sorted(by_both.items(), key=lambda kv: LANGUAGES.index(kv[0]))},
     }
 
 
@@ -412,7 +412,7 @@ async def _critique_and_score(cfg: BenchConfig, out: Path, candidates: list[Cand
         try:
             tokenizer_name = cfg.tokenizer
             if count_tokens is None and cfg.tokenizer:
-                count_tokens = tokenizer_counter(cfg.tokenizer, online=cfg.hub_offline is False)
+                count_tokens = tokenizer_counter(cfg.tokenizer, online=cfg.hub_offline is not True)
             elif count_tokens is None and backend_counter is not None:
                 count_tokens, tokenizer_name = backend_counter, f"the backend's ({backend.model})"
             apply_length_limit(items, count_tokens, cfg.max_solution_tokens)
