@@ -266,3 +266,39 @@ def test_codeforces_malformed(tmp_path, change, field, message):
     with pytest.raises(DataError, match=message) as e:
         read_codeforces(path)
     assert (e.value.path, e.value.line, e.value.field) == (str(path), 1, field)
+
+
+def test_arrow_shards_as_datasets_writes_them(tmp_path):
+    """A save_to_disk-style folder: Arrow IPC stream shards, in name order, beside metadata files that are not
+    data."""
+    import pyarrow as pa
+
+    rows = _rows(TACO)
+    folder = tmp_path / "train"
+    folder.mkdir()
+    for i, chunk in enumerate((rows[:2], rows[2:])):
+        table = pa.Table.from_pylist(chunk)
+        with pa.OSFile(str(folder / f"data-0000{i}-of-00002.arrow"), "wb") as sink:
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+    (folder / "dataset_info.json").write_text("{}")
+    (folder / "state.json").write_text("{}")
+    problems = read_taco(folder)
+    assert [p.id for p in problems] == ["taco/train/0", "taco/train/1", "taco/train/2"]
+    assert [p.tests for p in problems] == [p.tests for p in read_taco(TACO)]
+
+
+def test_unsupported_and_missing_paths(tmp_path):
+    from codecritique.problems.tables import iter_rows
+
+    (tmp_path / "rows.csv").write_text("a,b\n")
+    with pytest.raises(DataError, match="unsupported file type"):
+        list(iter_rows(tmp_path / "rows.csv"))
+    with pytest.raises(DataError, match="no such file"):
+        list(iter_rows(tmp_path / "absent.parquet"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError, match="no data files"):
+        list(iter_rows(tmp_path / "empty"))
+    (tmp_path / "bad.parquet").write_bytes(b"not parquet")
+    with pytest.raises(DataError, match="cannot read Parquet"):
+        list(iter_rows(tmp_path / "bad.parquet"))
