@@ -129,7 +129,7 @@ def run(
     limit: int = typer.Option(0, help="Only the first N problems (0: all)."),
     temperature: float = typer.Option(0.6),
     top_p: float = typer.Option(0.95),
-    max_tokens: Optional[int] = typer.Option(None, help="Per response (default: 30720 with an endpoint, 320 for "
+    max_tokens: Optional[int] = typer.Option(None, help="Per response (default: 30720 with an endpoint, 192 for "
                                                         "the bundled model)."),
     critique_max_tokens: Optional[int] = typer.Option(None, help="Per critique (default: --max-tokens)."),
     seed: int = typer.Option(0),
@@ -154,7 +154,7 @@ def run(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     cfg = RunConfig(out=str(out), language=language, k=k, base_urls=list(base_url or []), model=model,
                     api_key=api_key, tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
-                    top_p=top_p, max_tokens=max_tokens or (30720 if base_url else 320),
+                    top_p=top_p, max_tokens=max_tokens or (30720 if base_url else 192),
                     critique_max_tokens=critique_max_tokens, seed=seed, fallback=fallback,
                     prompts=PromptOptions(cpp_comment=cpp_comment, think_in_prompt=think_in_prompt),
                     judge=JudgeConfig(checker=checker, sandbox=sandbox, workers=workers))
@@ -169,7 +169,6 @@ def run(
         return
     if metrics:
         _print_metrics_table(metrics)
-        typer.echo(f"report: {out / 'report.html'}")
 
 
 def _select_problems(path: Path, out: Path, window: str | None, limit: int) -> str:
@@ -233,25 +232,172 @@ def metrics(
 
 
 def _print_metrics_table(result: dict) -> None:
+    """One row per metric, one column per group (overall, then each difficulty): narrow enough for a terminal."""
     from rich.console import Console
     from rich.table import Table
 
     groups = {"overall": result["overall"], **result.get("by_difficulty", {})}
-    strategies = list(result["overall"]["pass@1|select@k"])
-    ks = list(result["overall"]["pass@k"])
-    table = Table(title=f"{result['n_problems']} problems, k = {result['k']} (fallback: {result['fallback']})")
-    for col in ["group", "problems", "pass@1", *[f"pass@{j}" for j in ks],
-                *[f"select@k {s}" for s in strategies], "critique acc (problem)", "critique acc (solution)"]:
-        table.add_column(col, justify="right")
+    overall = result["overall"]
+    table = Table(title=f"{result['n_problems']} problems, k = {result['k']} (fallback: {result['fallback']}), %")
+    table.add_column("metric")
     for name, m in groups.items():
-        table.add_row(name, str(m["n_problems"]), f"{100 * m['pass@1']:.1f}",
-                      *[f"{100 * m['pass@k'][j]:.1f}" if j in m["pass@k"] else "-" for j in ks],
-                      *[f"{100 * m['pass@1|select@k'][s]:.1f}" for s in strategies],
-                      f"{100 * m['critique_accuracy_problem']:.1f}", f"{100 * m['critique_accuracy_solution']:.1f}")
+        table.add_column(f"{name} ({m['n_problems']})", justify="right")
+    pct = lambda x: "-" if x is None else f"{100 * x:.1f}"  # noqa: E731
+    table.add_row("pass@1", *[pct(m["pass@1"]) for m in groups.values()])
+    for j in [j for j in overall["pass@k"] if j != "1"]:  # pass@1 is the row above
+        table.add_row(f"pass@{j}", *[pct(m["pass@k"].get(j)) for m in groups.values()])
+    for s in overall["pass@1|select@k"]:
+        table.add_row(f"select@k {s}", *[pct(m["pass@1|select@k"].get(s)) for m in groups.values()])
+    table.add_row("critique acc (problem)", *[pct(m["critique_accuracy_problem"]) for m in groups.values()])
+    table.add_row("critique acc (solution)", *[pct(m["critique_accuracy_solution"]) for m in groups.values()])
+    if "confusion" in overall:
+        table.add_row("unparsable critiques (n)", *[
+            str(m["confusion"].get("unparsable_passed", 0) + m["confusion"].get("unparsable_failed", 0))
+            for m in groups.values()])
     Console().print(table)
     if result.get("strategies_unavailable"):
         for name, why in result["strategies_unavailable"].items():
             print(f"  {name}: not computed ({why})")
+
+problems_app = typer.Typer(no_args_is_help=True, help="Problem sources: counts, one problem, conversion.")
+app.add_typer(problems_app, name="problems")
+
+_INPUTS_HELP = "Files or folders (format detected; name --source to read a dataset folder). None: --source from the hub."
+
+
+def _read_options(source: str, split: Optional[str], revision: Optional[str], cache_dir: Optional[Path],
+                  offline: bool, window: Optional[str], platform: Optional[list[str]],
+                  difficulty: Optional[list[str]], **more) -> dict:
+    return dict(source=source, split=split, revision=revision, cache_dir=str(cache_dir) if cache_dir else None,
+                offline=offline, window=window, platforms=platform or None, difficulties=difficulty or None, **more)
+
+
+_source_opt = typer.Option("auto", help="auto | livecodebench | livecodebench-cpp | code_contests | "
+                                        "codecontests-repo | taco | apps | open-r1/codeforces | ocr2 | debugbench")
+_split_opt = typer.Option(None, help="Split or release (e.g. release_v5, v5_2408_2502, test).")
+_revision_opt = typer.Option(None, help="Hub revision (commit or tag) of the dataset.")
+_cache_opt = typer.Option(None, help="Hugging Face cache directory.")
+_offline_opt = typer.Option(False, "--offline", help="Read the hub's cache only.")
+_window_opt = typer.Option(None, help="Contest-date window YYMM-YYMM, whole months (e.g. 2408-2502).")
+_platform_opt = typer.Option(None, "--platform", help="Keep these platforms (repeatable).")
+_difficulty_opt = typer.Option(None, "--difficulty", help="Keep these difficulties (repeatable).")
+
+
+@problems_app.command("stats")
+def problems_stats_cmd(
+    inputs: Optional[list[Path]] = typer.Argument(None, help=_INPUTS_HELP),
+    source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
+    cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt, window: Optional[str] = _window_opt,
+    platform: Optional[list[str]] = _platform_opt, difficulty: Optional[list[str]] = _difficulty_opt,
+    samples: bool = typer.Option(False, "--samples", help="Also extract the statements' sample tests and report "
+                                                          "found / not found / ambiguous per platform."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Counts by source, platform, difficulty, contest month and test kind."""
+    from .errors import CodecritiqueError
+    from .problems.commands import problems_stats
+
+    try:
+        print(problems_stats(inputs or (), as_json=as_json, samples=samples,
+                             **_read_options(source, split, revision, cache_dir, offline, window, platform,
+                                             difficulty)))
+    except (CodecritiqueError, ValueError, OSError) as e:
+        _fail(str(e))
+
+
+@problems_app.command("inspect")
+def problems_inspect_cmd(
+    problem_id: str = typer.Argument(..., help="The problem's id."),
+    inputs: Optional[list[Path]] = typer.Argument(None, help=_INPUTS_HELP),
+    source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
+    cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt,
+    max_chars: int = typer.Option(3000, help="Statement characters shown."),
+    max_tests: int = typer.Option(3, help="Tests shown."),
+    samples: bool = typer.Option(False, "--samples", help="Add the statement's sample tests."),
+) -> None:
+    """Print one problem readably: metadata, statement, starter code, tests."""
+    from .errors import CodecritiqueError
+    from .problems.commands import problems_inspect
+
+    try:
+        print(problems_inspect(inputs or (), problem_id, max_chars=max_chars, max_tests=max_tests,
+                               **_read_options(source, split, revision, cache_dir, offline, None, None, None,
+                                               with_samples=samples)))
+    except (CodecritiqueError, ValueError, OSError) as e:
+        _fail(str(e))
+
+
+@problems_app.command("convert")
+def problems_convert_cmd(
+    inputs: Optional[list[Path]] = typer.Argument(None, help=_INPUTS_HELP),
+    output: Path = typer.Option(..., "--out", "-o", help="*.jsonl[.gz] (ours), *.parquet (ours) or *.lcb.jsonl "
+                                                         "(LiveCodeBench's schema); a manifest with the checksum "
+                                                         "is written beside it."),
+    to: Optional[str] = typer.Option(None, help="Output format when the suffix does not say: jsonl | parquet | lcb"),
+    source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
+    cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt, window: Optional[str] = _window_opt,
+    platform: Optional[list[str]] = _platform_opt, difficulty: Optional[list[str]] = _difficulty_opt,
+    samples: bool = typer.Option(False, "--samples", help="Add the statements' sample tests."),
+    solutions: bool = typer.Option(False, "--solutions", help="Keep human solutions (CodeContests, TACO, APPS)."),
+) -> None:
+    """Convert problems once to the project's own JSONL/Parquet (or LiveCodeBench's JSONL), checksummed."""
+    from .errors import CodecritiqueError
+    from .problems.commands import problems_convert
+
+    try:
+        conv = problems_convert(inputs or (), output, to=to,
+                                **_read_options(source, split, revision, cache_dir, offline, window, platform,
+                                                difficulty, with_samples=samples, with_solutions=solutions))
+    except (CodecritiqueError, ValueError, OSError) as e:
+        _fail(str(e))
+        return
+    print(json.dumps(conv.to_dict(), indent=1))
+
+
+@app.command("critique-bench")
+def critique_bench_cmd(
+    path: Optional[Path] = typer.Argument(None, help="DebugBench folder, or CodeContests file/folder (none: "
+                                                     "CodeContests from the hub)."),
+    source: str = typer.Option("debugbench", help="debugbench | codecontests (the paper's Appendix B)."),
+    out: Path = typer.Option(Path("runs/critique-bench"), "--out", "-o", help="Output directory (resumable)."),
+    split: str = typer.Option("test", help="CodeContests split."),
+    language: Optional[list[str]] = typer.Option(None, "--language", help="python | cpp (repeatable; default "
+                                                                          "both)."),
+    seed: int = typer.Option(0),
+    limit: Optional[int] = typer.Option(None, help="Number of problems, drawn with the seed (default: all)."),
+    max_solution_tokens: int = typer.Option(4096, help="Drop solutions longer than this (0: keep all)."),
+    tokenizer: Optional[str] = typer.Option(None, help="Tokenizer for the length filter and reasoning lengths: "
+                                                       "HF name or folder, or 'bundled' (default: the model's)."),
+    base_url: Optional[list[str]] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint(s); default:"
+                                                                          " the bundled SmolLM2-135M on CPU."),
+    model: Optional[str] = typer.Option(None),
+    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY"),
+    local_model: Optional[Path] = typer.Option(None, help="A transformers model folder instead of the bundled one."),
+    concurrency: int = typer.Option(32),
+    temperature: float = typer.Option(0.6),
+    top_p: float = typer.Option(0.95),
+    max_tokens: Optional[int] = typer.Option(None, help="Per critique (default: 24576 with an endpoint, 256 for "
+                                                        "a local model)."),
+    think_in_prompt: bool = typer.Option(False, help="The chat template opens <think> itself (R1-style)."),
+    offline: bool = typer.Option(False, "--offline", help="Hub: read the cache only."),
+) -> None:
+    """Critique accuracy on human accepted/rejected solutions (the paper's Appendix B)."""
+    from .critique.bench import LANGUAGES, critique_bench, format_summary
+    from .errors import CodecritiqueError
+
+    try:
+        metrics = critique_bench(
+            source=source, path=str(path) if path else None, out=str(out), split=split,
+            languages=tuple(language or LANGUAGES), seed=seed, limit=limit,
+            max_solution_tokens=max_solution_tokens or None, tokenizer=tokenizer, base_urls=list(base_url or []),
+            model=model, api_key=api_key, concurrency=concurrency, temperature=temperature, top_p=top_p,
+            max_tokens=max_tokens or (24576 if base_url else 256),
+            local_model=str(local_model) if local_model else None, think_in_prompt=think_in_prompt,
+            offline=offline or None, log=lambda m: typer.echo(m, err=True))
+    except (CodecritiqueError, ValueError, OSError) as e:
+        _fail(str(e))
+        return
+    print(format_summary(metrics))
 
 
 def main() -> None:

@@ -420,7 +420,10 @@ async def _critique_and_score(cfg: BenchConfig, out: Path, candidates: list[Cand
             kept = sum(not it.dropped for it in items)
             log(f"critiquing {kept} solutions ({len(items) - kept} dropped as longer than "
                 f"{cfg.max_solution_tokens} tokens) with {backend.model}")
-            critiques = await critique_items(items, backend, cfg.params(), cfg.prompts)
+            from .run import progress_bar
+
+            with progress_bar(backend, kept, "critique"):
+                critiques = await critique_items(items, backend, cfg.params(), cfg.prompts)
         finally:
             closer = getattr(backend, "aclose", None)
             if own and closer:

@@ -170,7 +170,7 @@ class LocalModel:
         path: str | Path,
         *,
         model_name: str | None = None,
-        dtype: str = "bfloat16",
+        dtype: str = "float32",  # bf16 matmuls have no fast path on most CPUs
         threads: int | None = None,
         max_batch: int = 4,
         store: Store | None = None,
