@@ -169,6 +169,7 @@ def run(
         return
     if metrics:
         _print_metrics_table(metrics)
+        typer.echo(f"report: {out / 'report.html'}")
 
 
 def _select_problems(path: Path, out: Path, window: str | None, limit: int) -> str:

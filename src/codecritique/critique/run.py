@@ -254,7 +254,7 @@ def report_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: C
     with open(out / "metrics.json", "w") as f:
         json.dump({"metrics": metrics, "curves": curve}, f, indent=1)
     path = write_run_report(out, cfg.to_dict(), rows, metrics, curve, problems)
-    log(f"report: {path}")
+    log(f"wrote {path}, {out / 'solutions.jsonl'} and {out / 'metrics.json'}")
     return metrics
 
 

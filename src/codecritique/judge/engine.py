@@ -290,7 +290,13 @@ class Judge:
             t.start()
         remaining = len(jobs)
         while remaining:
-            for job in sched.wait_finished(timeout=1.0):
+            finished = sched.wait_finished(timeout=1.0)
+            if not finished and not any(t.is_alive() for t in threads):
+                # the workers exit as soon as the last job is finished: collect what they finished meanwhile
+                finished = sched.pop_finished()
+                if not finished:
+                    raise RuntimeError("all judge worker threads died")
+            for job in finished:
                 remaining -= 1
                 res = self._sample_result(job)
                 if self.cache:
@@ -299,8 +305,6 @@ class Judge:
                 for i in job.payload.runs:
                     deliver(i, res if first else replace(res, cached=True))
                     first = False
-            if remaining and not any(t.is_alive() for t in threads):
-                raise RuntimeError("all judge worker threads died")
         for t in threads:
             t.join()
 

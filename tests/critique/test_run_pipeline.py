@@ -1,0 +1,104 @@
+"""`codecritique run` end to end with real models: the bundled SmolLM2 in-process, and the same model behind a real
+OpenAI-compatible server that is killed mid-run (the run resumes with nothing lost or repeated)."""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from codecritique.critique.run import DEMO_PROBLEMS, RunConfig, run
+from codecritique.judge.engine import JudgeConfig
+from codecritique.problems.jsonl import write_problems
+from codecritique.problems.load import load_problems
+
+pytestmark = pytest.mark.slow
+
+FIELDS = {"problem_id", "sample_index", "difficulty", "passed", "judgement", "critique_reasoning_tokens", "code",
+          "critique", "verdict", "passed_public", "output_signature"}
+
+
+def two_problems(tmp_path: Path) -> Path:
+    """Two of the demo problems (one stdin, one LeetCode-style), to keep the model's work small."""
+    problems = [p for p in load_problems(DEMO_PROBLEMS) if p.id in ("demo-sum", "demo-count-vowels")]
+    path = tmp_path / "problems.jsonl"
+    write_problems(path, problems)
+    return path
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_local_run_end_to_end_and_stages_on_saved_files(tmp_path):
+    out = tmp_path / "run"
+    cfg = RunConfig(out=str(out), problems=str(two_problems(tmp_path)), k=2, max_tokens=48, bootstrap=50,
+                    judge=JudgeConfig(workers=1))
+    metrics = run(cfg, log=lambda m: None)
+    rows = read_jsonl(out / "solutions.jsonl")
+    assert len(rows) == 4 and all(FIELDS <= set(r) for r in rows)
+    assert {(r["problem_id"], r["sample_index"]) for r in rows} == {(p, i) for p in ("demo-sum", "demo-count-vowels")
+                                                                    for i in range(2)}
+    for r in rows:
+        assert r["verdict"]["verdict"] in ("AC", "WA", "RE", "CE", "TLE", "MLE", "OLE")
+        assert r["passed"] == (r["verdict"]["verdict"] == "AC")
+        assert r["judgement"] in ("right", "wrong", None)
+    assert metrics["n_problems"] == 2 and metrics["k"] == 2
+    assert set(metrics["overall"]["pass@1|select@k"]) >= {"shortest-critique", "random-right"}
+    html = (out / "report.html").read_text()
+    assert "demo-sum" in html and "data:image/png;base64," in html and "pass@1|select@k" in html
+
+    # the metrics command recomputes the same numbers from the saved file
+    cmd = [sys.executable, "-m", "codecritique.cli", "metrics", str(out / "solutions.jsonl"), "--json",
+           "--bootstrap", "0"]
+    again = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+    assert again["overall"]["pass@1"] == metrics["overall"]["pass@1"]
+    assert again["overall"]["pass@1|select@k"] == metrics["overall"]["pass@1|select@k"]
+
+    # a stage on its own, over the saved files: no model is asked anything again
+    requests_before = (out / "requests.jsonl").read_text()
+    (out / "report.html").unlink()
+    run(cfg, only=["critique", "report"], log=lambda m: None)
+    assert (out / "requests.jsonl").read_text() == requests_before
+    assert (out / "report.html").exists()
+
+
+def test_run_through_a_server_killed_mid_run(tmp_path):
+    from codecritique.llm.local import bundled_model_dir
+    from codecritique.llm.server import free_port, start_server
+
+    port = free_port()
+    out = tmp_path / "run"
+    args = [sys.executable, "-m", "codecritique.cli", "run", "--out", str(out), "--problems", str(two_problems(tmp_path)),
+            "--base-url", f"http://127.0.0.1:{port}/v1", "--model", str(bundled_model_dir()), "-k", "2",
+            "--max-tokens", "24", "--workers", "1"]
+    server = start_server(port=port, log_path=tmp_path / "serve1.log")
+    client = None
+    try:
+        client = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        store = out / "requests.jsonl"
+        deadline = time.monotonic() + 300
+        while (not store.exists() or not store.read_text().strip()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert read_jsonl(store), "no request finished before the deadline"
+        server.kill()  # mid-run: the client keeps retrying with backoff
+        assert client.poll() is None
+        server = start_server(port=port, log_path=tmp_path / "serve2.log")  # the endpoint comes back
+        stdout, stderr = client.communicate(timeout=600)
+        assert client.returncode == 0, stderr[-3000:]
+    finally:
+        server.kill()
+        if client and client.poll() is None:
+            client.kill()
+    records = read_jsonl(out / "requests.jsonl")
+    keys = [r["key"] for r in records]
+    assert len(keys) == len(set(keys)) == 4 + 4  # 2 problems x 2 solutions, and a critique of each: once each
+    assert len(read_jsonl(out / "solutions.jsonl")) == 4
+    assert "report:" in stdout
+
+    # the same command again: everything is read back, nothing is asked of the (now stopped) server
+    again = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert read_jsonl(out / "requests.jsonl") == records
