@@ -1,6 +1,7 @@
 """How fast the Python judge is, measured side by side in one run (these machines are noisy: compare ratios).
 
-    python benchmarks/judge_speed.py [--workers N] [--rounds 3] [--trivial-tests 400]
+    python benchmarks/judge_speed.py [--workers N] [--rounds 3] [--trivial-tests 400] [--humaneval-samples 2000]
+                                     [--workload-rounds 1]
 
 1. Real workload: the 155 CodeContests problems of ../shared/data/codecontests with their human Python solutions,
    every test run (--all-tests): samples/s and tests/s of codecritique (full isolation: bubblewrap, uid drop,
@@ -9,6 +10,8 @@
 2. Per-test overhead on a trivial program (`print(input())`): codecritique end to end (judge -> sandboxed zygote ->
    test process -> verdict), against a bare fork (the cheapest fork server: fork, run the compiled code on memfds,
    _exit, waitpid, no isolation, no IPC) and against a fresh python3 per test. Target: within 2x of a bare fork.
+   Also HumanEval: CodeGen-16B samples (one program test each, sample + check()), where start-up is most of the
+   work: codecritique against one fresh `python3` per sample.
 3. Where the time goes (from the judge's own accounting on workload 1): fork, test-process set-up, run, the rest of
    the zygote's work, the pipe round trip, and the output check.
 
@@ -33,8 +36,9 @@ from codecritique.judge.engine import Judge, JudgeConfig, Submission
 from codecritique.judge.zygote import PRELOAD
 from codecritique.problems.model import Problem, Test
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "codecontests" / \
-    "codecontests_155_problems.jsonl"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED / "codecontests" / "codecontests_155_problems.jsonl"
+HUMANEVAL = SHARED / "humaneval"
 CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
 
 
@@ -89,6 +93,53 @@ def run_fresh(workload, workers: int) -> tuple[float, int, int]:
         per_sample.append(all(ok[i:i + len(p.tests)]))
         i += len(p.tests)
     return elapsed, sum(per_sample), len(jobs)
+
+
+def load_humaneval(n: int) -> list[tuple[Problem, str]]:
+    """The first ``n`` CodeGen-16B HumanEval samples: program tests (the sample, then ``check(candidate)``)."""
+    from codecritique.problems.load import index_by_id, load_problems
+
+    problems = index_by_id(load_problems(HUMANEVAL / "HumanEval.jsonl.gz"))
+    out = []
+    with open(HUMANEVAL / "codegen16b_samples.jsonl") as f:
+        for line in f:
+            s = json.loads(line)
+            p = problems[s["task_id"]]
+            out.append((p, p.starter_code + s["completion"]))
+            if len(out) == n:
+                break
+    return out
+
+
+def run_ours_humaneval(workload, workers: int) -> tuple[float, int]:
+    with Judge(JudgeConfig(workers=workers, time_limit=3)) as judge:
+        judge.run([Submission(p, code) for p, code in workload[:2]])  # start the workers outside the timing
+        t = time.perf_counter()
+        results = judge.run([Submission(p, code) for p, code in workload])
+        return time.perf_counter() - t, sum(r.passed for r in results)
+
+
+def run_fresh_humaneval(workload, workers: int) -> tuple[float, int]:
+    """One fresh ``python3 program.py`` per sample, program = sample + test + ``check(entry_point)``: what the
+    official harness runs, minus its multiprocessing and reliability guard."""
+    with tempfile.TemporaryDirectory() as d:
+        paths = []
+        for i, (p, code) in enumerate(workload):
+            path = os.path.join(d, f"s{i}.py")
+            Path(path).write_text(code + "\n\n" + p.tests[0].input + "\n")
+            paths.append(path)
+
+        def one(path: str) -> bool:
+            try:
+                return subprocess.run([sys.executable, path], capture_output=True, timeout=3.0, cwd=d,
+                                      env=CLEAN_ENV).returncode == 0
+            except subprocess.TimeoutExpired:
+                return False
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(workers) as pool:
+            ok = list(pool.map(one, paths))
+        return time.perf_counter() - t0, sum(ok)
 
 
 # ---------------------------------------------------------------- per-test overhead on a trivial program
@@ -156,6 +207,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--trivial-tests", type=int, default=400)
     ap.add_argument("--skip-workload", action="store_true")
+    ap.add_argument("--workload-rounds", type=int, default=1, help="rounds of the (long) CodeContests workload")
+    ap.add_argument("--humaneval-samples", type=int, default=2000)
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; workers={args.workers}; "
           f"median of {args.rounds} interleaved rounds")
@@ -173,6 +226,17 @@ def main() -> None:
 
     if args.skip_workload:
         return
+    if (HUMANEVAL / "codegen16b_samples.jsonl").exists() and args.humaneval_samples:
+        he = load_humaneval(args.humaneval_samples)
+        print(f"\n== real workload: {len(he)} CodeGen-16B HumanEval samples (one program test each: sample + "
+              f"check()) ==")
+        rows = [(run_ours_humaneval(he, args.workers), run_fresh_humaneval(he, args.workers))
+                for _ in range(args.rounds)]
+        eo = statistics.median(r[0][0] for r in rows)
+        ef = statistics.median(r[1][0] for r in rows)
+        print(f"  codecritique:  {len(he) / eo:7.1f} samples/s ({rows[0][0][1]} pass; full isolation)")
+        print(f"  fresh python3: {len(he) / ef:7.1f} samples/s ({rows[0][1][1]} pass; no isolation)")
+        print(f"  speed-up: x{ef / eo:.1f}")
     if not DATA.exists():
         print(f"\n(real workload skipped: {DATA} not found)")
         return
@@ -181,7 +245,7 @@ def main() -> None:
     print(f"\n== real workload: {len(workload)} CodeContests problems x 1 human solution, {n_tests} stdin tests, "
           f"all tests run ==")
     rows_ours, rows_fresh, timing = [], [], None
-    for _ in range(args.rounds):
+    for _ in range(args.workload_rounds):
         el, passed, timing, _, isolation = run_ours(workload, args.workers)
         rows_ours.append((el, passed))
         el2, passed2, _ = run_fresh(workload, args.workers)

@@ -178,3 +178,19 @@ def test_critique_messages_layout():
         {"role": "user", "content": CRITIQUE.replace("{question}", "What is 1?").replace(
             "{solution}", "```python\nprint(1)\n```")},
     ]
+
+
+def test_starter_code_of_livecodebench_cpp_records():
+    """LiveCodeBench-CPP rows carry C++ starter code: the C++ prompt shows it, the Python prompt does not."""
+    from pathlib import Path
+
+    from codecritique.problems.load import load_problems
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "problems" / "lcb_cpp_small.jsonl"
+    leetcode = [p for p in load_problems(path) if p.metadata.get("cpp_starter_code")]
+    assert leetcode
+    p = leetcode[0]
+    assert "class Solution" in prompts.starter_code_for(p, "cpp")
+    assert prompts.starter_code_for(p, "python") == ""
+    assert "class Solution" in prompts.problem_question(p, "cpp")
+    assert "class Solution" not in prompts.problem_question(p, "python")

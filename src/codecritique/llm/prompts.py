@@ -92,12 +92,16 @@ def format_lcb_question(statement: str, starter_code: str = "", language: Langua
 
 
 def starter_code_for(problem: Problem, language: Language) -> str:
-    """The problem's starter code in ``language``: ``metadata["starter_codes"][language]``, else (Python only)
-    ``problem.starter_code``; ``""`` when there is none."""
+    """The problem's starter code in ``language``: ``metadata["starter_codes"][language]``, else for C++
+    ``metadata["cpp_starter_code"]`` (what the LiveCodeBench-CPP and DebugBench loaders set), for Python
+    ``problem.starter_code`` unless that is the C++ one; ``""`` when there is none."""
     per_language = problem.metadata.get("starter_codes") or {}
     if per_language.get(language):
         return per_language[language]
-    return problem.starter_code if language == "python" else ""
+    cpp = problem.metadata.get("cpp_starter_code") or ""  # LiveCodeBench-CPP and DebugBench C++ records
+    if language == "cpp":
+        return cpp
+    return "" if cpp and problem.starter_code == cpp else problem.starter_code
 
 
 def problem_question(problem: Problem, language: Language = "python", fmt: QuestionFormat = "lcb") -> str:
