@@ -35,7 +35,7 @@ FLAGS = PROFILES["default"].flags
 
 def summary(values: list[float]) -> str:
     ms = [1000 * v for v in values]
-    return f"mean {statistics.mean(ms):7.0f} ms  median {statistics.median(ms):7.0f} ms  max {max(ms):7.0f} ms"
+    return f"mean {statistics.mean(ms):8.1f} ms  median {statistics.median(ms):8.1f} ms  max {max(ms):8.1f} ms"
 
 
 def compile_times(sources: list[str], cache: Path, pch: bool) -> tuple[list[float], list[float], bool]:

@@ -63,6 +63,8 @@ def logged_test(rec: dict) -> Test | None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--retry-time-limit", type=float, default=30.0,
+                    help="CPU seconds for re-judging official passes that failed a sample by time")
     args = ap.parse_args()
     if not SUBMISSIONS.exists() or not FAILING.exists():
         print("skipped: ../shared/data/lcb-submissions or ../shared/data/lcb not found")
@@ -91,6 +93,13 @@ def main() -> None:
                 for qid, r in bad:
                     p = problems[qid]
                     print(f"   {qid} [{p.platform}] {r.verdict} test {r.failed_test}: {r.message[:150]}")
+                slow = [qid for qid, r in bad if r.verdict is Verdict.TLE]
+                if slow:  # timing only? the same code with a larger limit (this machine is slower than lcb's)
+                    with Judge(JudgeConfig(workers=args.workers, checker=checker,
+                                           time_limit=args.retry_time_limit)) as again:
+                        for qid, r in zip(slow, again.run([Submission(problems[q], gens[q][0]) for q in slow])):
+                            print(f"   {qid} with {args.retry_time_limit:g} s CPU: {r.verdict}, max "
+                                  f"{max(t.cpu_time for t in r.test_results):.2f} s CPU on a test")
 
     # ---- 2. logged failures must fail under --checker lcb
     print("\n== logged failing tests, --checker lcb ==")

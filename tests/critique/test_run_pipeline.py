@@ -102,3 +102,41 @@ def test_run_through_a_server_killed_mid_run(tmp_path):
     again = subprocess.run(args, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
     assert read_jsonl(out / "requests.jsonl") == records
+
+
+def test_cpp_run_judges_saved_generations(tmp_path):
+    """`--language cpp` over saved generations (stages judge and report on their own): stdin and LeetCode-style
+    problems compiled and run by the C++ judge, the harness derived from the Python type hints."""
+    out = tmp_path / "run"
+    out.mkdir()
+    sols = {
+        ("demo-sum", 0): "#include <bits/stdc++.h>\nint main(){long long a,b;std::cin>>a>>b;std::cout<<a+b<<'\\n';}",
+        ("demo-sum", 1): "#include <cstdio>\nint main(){int a,b;scanf(\"%d %d\",&a,&b);printf(\"%d\\n\",a+b);}",
+        ("demo-count-vowels", 0): "class Solution {\npublic:\n    int countVowels(string s) {\n        int n = 0;\n"
+                                  "        for (char c : s) n += string(\"aeiou\").find(c) != string::npos;\n"
+                                  "        return n;\n    }\n};",
+        ("demo-count-vowels", 1): "class Solution {\npublic:\n    int countVowels(string s) { return s.size() }\n};",
+    }
+    with open(out / "generations.jsonl", "w") as f:
+        for (pid, i), code in sols.items():
+            f.write(json.dumps({"problem_id": pid, "sample_index": i, "language": "cpp",
+                                "response": f"```cpp\n{code}\n```", "finish_reason": "stop", "code": code,
+                                "reasoning_tokens": 0, "completion_tokens": 10, "truncated": False,
+                                "no_code": False}) + "\n")
+    with open(out / "critiques.jsonl", "w") as f:
+        for (pid, i), judgement in zip(sols, ["right", "right", "right", "wrong"]):
+            f.write(json.dumps({"problem_id": pid, "sample_index": i, "text": f"<judgment>{judgement}</judgment>",
+                                "judgement": judgement, "reasoning_tokens": 5 + i, "reasoning_unit": "tokens",
+                                "finish_reason": "stop", "truncated": False, "skipped": False}) + "\n")
+    cfg = RunConfig(out=str(out), problems=str(two_problems(tmp_path)), k=2, language="cpp", bootstrap=0,
+                    judge=JudgeConfig(workers=1))
+    metrics = run(cfg, only=["judge", "report"], log=lambda m: None)
+    rows = {(r["problem_id"], r["sample_index"]): r for r in read_jsonl(out / "solutions.jsonl")}
+    verdicts = {key: r["verdict"]["verdict"] for key, r in rows.items()}
+    # int overflow on 10^9 + 10^9 in the second solution is a real wrong answer
+    assert verdicts == {("demo-sum", 0): "AC", ("demo-sum", 1): "WA", ("demo-count-vowels", 0): "AC",
+                        ("demo-count-vowels", 1): "CE"}
+    assert metrics["overall"]["pass@1"] == 0.5
+    # shortest right critique: demo-sum sample 0 (AC); demo-count-vowels: sample 0 is the only `right` (AC)
+    assert metrics["overall"]["pass@1|select@k"]["shortest-critique"] == 1.0
+    assert metrics["overall"]["critique_accuracy_solution"] == 0.75

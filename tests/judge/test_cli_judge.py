@@ -180,3 +180,20 @@ def test_verdict_cache_across_runs(tmp_path):
     changed = Problem(id="c", tests=[Test("stdin", "2\n", "5\n")])  # edited tests are never served stale
     with Judge(cfg) as j:
         assert j.run([Submission(changed, "print(int(input())*2)")])[0].verdict is Verdict.WA
+
+
+@needs_bwrap
+def test_mbpp_original_format_with_integer_task_ids(tmp_path):
+    """MBPP's own file (integer task ids, asserts in test_list, setup code) judged from {task_id, completion}."""
+    from pathlib import Path
+
+    problems = Path(__file__).resolve().parents[1] / "fixtures" / "problems" / "mbpp_original_small.jsonl"
+    comp = tmp_path / "mbpp_samples.jsonl"
+    comp.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"task_id": 901, "completion": "def min_of_three(a, b, c):\n    return min(a, b, c)\n"},
+        {"task_id": 901, "completion": "def min_of_three(a, b, c):\n    return a\n"},
+        {"task_id": 902, "completion": "import math\ndef root(x):\n    return math.sqrt(x)\n"}]))
+    out = tmp_path / "o.json"
+    cli("judge", problems, comp, "--out", out, "--quiet")
+    graded = {r["question_id"]: r["graded_list"] for r in json.loads(out.read_text())}
+    assert graded == {"901": [True, False], "902": [True]}

@@ -76,3 +76,36 @@ def test_humaneval_x_other_languages_are_refused(tmp_path):
     with pytest.raises(DataError, match="unsupported HumanEval-X language 'Java'") as e:
         read_humaneval_x(_write(tmp_path, rec))
     assert (e.value.line, e.value.field) == (1, "task_id")
+
+
+@pytest.mark.parametrize("name", ["mbpp_original_small.jsonl", "mbpp_sanitized_small.jsonl"])
+def test_mbpp_in_its_own_formats(fixtures, name):
+    """The original MBPP file and the Hugging Face sanitized one: the asserts (after imports and setup code) are
+    the test program, and the reference code passes it."""
+    from codecritique.problems.load import detect_format, load_problems
+
+    assert detect_format(fixtures / name) == "mbpp"
+    problems = load_problems(fixtures / name)
+    for p in problems:
+        assert p.source == "mbpp" and p.starter_code == "" and p.statement.startswith("Write a function")
+        (t,) = p.tests
+        assert t.kind == "program" and t.input.count("assert ") == 2
+        exec(p.metadata["canonical_solution"] + "\n\n" + t.input, {})  # noqa: S102
+        wrong = p.metadata["canonical_solution"].replace("return ", "return 0 and ")
+        with pytest.raises(AssertionError):
+            exec(wrong + "\n\n" + t.input, {})  # noqa: S102
+    if name.startswith("mbpp_original"):
+        assert [p.id for p in problems] == ["901", "902"]
+        assert problems[0].metadata["entry_point"] == "min_of_three"
+        assert problems[0].metadata["challenge_test_list"] == ["assert min_of_three(-10, -20, -30) == -30"]
+        assert problems[1].tests[0].input.startswith("from math import isclose\n")
+
+
+def test_mbpp_malformed_records_name_the_field(tmp_path):
+    from codecritique.problems.humaneval import read_mbpp
+
+    bad = tmp_path / "mbpp.jsonl"
+    bad.write_text('{"task_id": 1, "text": "t", "test_list": ["assert f() == 1"], "code": "def f(): return 1"}\n'
+                   '{"task_id": 2, "text": "t", "test_list": "assert f() == 1"}\n')
+    with pytest.raises(DataError, match=r"mbpp.jsonl:2.*test_list.*list of strings"):
+        read_mbpp(bad)

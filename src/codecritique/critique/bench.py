@@ -405,7 +405,8 @@ async def _critique_and_score(cfg: BenchConfig, out: Path, candidates: list[Cand
         elif own:
             from ..llm.local import LocalModel, bundled_model_dir
 
-            local = LocalModel(cfg.local_model or bundled_model_dir(), dtype=cfg.local_dtype, store=store)
+            local = LocalModel(cfg.local_model or bundled_model_dir(), dtype=cfg.local_dtype, store=store,
+                               max_batch=16)  # on a CPU a batch of 16 decodes ~1.5x the tokens/s of 8
             backend, backend_counter = local, local.count_tokens
         else:
             backend_counter = getattr(backend, "count_tokens", None)

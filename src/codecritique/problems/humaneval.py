@@ -5,6 +5,10 @@ Read from JSON Lines (``*.gz`` allowed):
 * HumanEval and MBPP in HumanEval format (e.g. ``mbpp_sanitized_for_code_generation.jsonl``):
   ``{task_id, prompt, canonical_solution, test, entry_point}``. ``test`` defines ``check(candidate)``; the test
   program is ``test + "\\ncheck(<entry_point>)\\n"``.
+* MBPP in its own formats: the original (``{task_id: int, text, code, test_list, test_setup_code,
+  challenge_test_list}``) and the Hugging Face "sanitized" one (``{task_id, prompt, code, test_imports, test_list}``).
+  The test program is the imports, the setup code and the asserts of ``test_list``; ``challenge_test_list`` is kept in
+  the metadata, not run (as in MBPP's own evaluation). There is no starter code: a generation is the whole program.
 * HumanEval-X C++: ``{task_id: "CPP/<n>", prompt, declaration, canonical_solution, test, example_test?}``. ``test``
   is a complete ``main()`` that asserts on the function; it is the test program as is.
 
@@ -59,6 +63,44 @@ def problem_from_humaneval(rec: Record) -> Problem:
             "language": "python",
         },
     )
+
+
+def read_mbpp(path: str | Path) -> list[Problem]:
+    """Problems from an MBPP JSONL file in the original or the sanitized format."""
+    return [problem_from_mbpp(rec) for rec in iter_jsonl(path)]
+
+
+def problem_from_mbpp(rec: Record) -> Problem:
+    """One MBPP record: the asserts of ``test_list`` (after ``test_imports`` and ``test_setup_code``) are the test."""
+    task_id = rec.data.get("task_id")
+    if not isinstance(task_id, (int, str)) or isinstance(task_id, bool) or str(task_id) == "":
+        raise rec.error("expected an integer or string task id", "task_id")
+    statement = rec.str_field("text", "") or rec.str_field("prompt", "")
+    if not statement:
+        raise rec.error("missing required field (the task's description)", "text")
+    asserts = _string_list(rec, "test_list")
+    if not asserts:
+        raise rec.error("no tests", "test_list")
+    imports = _string_list(rec, "test_imports", required=False)
+    setup = rec.str_field("test_setup_code", "")
+    program = "\n".join([*imports, setup, *asserts]).strip() + "\n"
+    code = rec.str_field("code", "")
+    m = re.search(r"^def\s+(\w+)\s*\(", code, re.MULTILINE)
+    metadata = {"canonical_solution": code, "language": "python",
+                "challenge_test_list": _string_list(rec, "challenge_test_list", required=False)}
+    if m:
+        metadata["entry_point"] = m.group(1)
+    return Problem(id=str(task_id), tests=[Test(kind="program", input=program)], statement=statement,
+                   platform="mbpp", source="mbpp", metadata=metadata)
+
+
+def _string_list(rec: Record, name: str, required: bool = True) -> list[str]:
+    value = rec.data.get(name)
+    if value is None and not required:
+        return []
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise rec.error("expected a list of strings" if value is not None else "missing required field", name)
+    return value
 
 
 def problem_from_humaneval_x(rec: Record) -> Problem:

@@ -30,8 +30,8 @@ from codecritique.problems import convert, humaneval, jsonl, lcb, lcb_cpp, sampl
 from codecritique.problems.model import Problem
 from codecritique.problems.records import Record, iter_json_array, iter_jsonl, open_text
 
-FORMATS = ("ours", "lcb", "lcb-eval-all", "humaneval", "humaneval-x", "ocr2", "open-r1-codeforces", "code_contests",
-           "codecontests-repo", "apps", "taco", "debugbench", "ours-parquet")
+FORMATS = ("ours", "lcb", "lcb-eval-all", "humaneval", "humaneval-x", "mbpp", "ocr2", "open-r1-codeforces",
+           "code_contests", "codecontests-repo", "apps", "taco", "debugbench", "ours-parquet")
 _EVAL_ALL_FIELDS = ("code_list", "output_list", "graded_list")
 
 
@@ -55,6 +55,8 @@ def load_problems(path: str | Path, fmt: str = "auto", *, with_samples: bool = F
         return humaneval.read_humaneval(path)
     if fmt == "humaneval-x":
         return humaneval.read_humaneval_x(path)
+    if fmt == "mbpp":
+        return humaneval.read_mbpp(path)
     problems = _load_source_format(path, fmt)
     if problems is not None:
         if with_samples:
@@ -79,6 +81,8 @@ def detect_format(path: str | Path) -> str:
             return "humaneval-x"
         if "entry_point" in fields:
             return "humaneval"
+    if {"task_id", "test_list"} <= fields and fields & {"text", "prompt"}:
+        return "mbpp"
     if "id" in fields:
         return "ours"
     seen = ", ".join(sorted(fields)) or "none"
