@@ -154,14 +154,14 @@ def test_persistent_failures_become_se(monkeypatch):
 
     p = Problem(id="x", tests=[Test("stdin", "", "1\n")])
     with Judge(JudgeConfig(workers=1, retries=1)) as judge:
-        real_run = worker_mod.Worker.run
+        real_collect = worker_mod.Worker.collect
 
-        def broken(self, req):  # the zygote dies on every run: kill its sandbox, then ask it anyway
+        def broken(self, req, t0):  # the zygote dies on every run: kill its sandbox, then wait for its answer
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
-            return real_run(self, req)
+            return real_collect(self, req, t0)
 
-        monkeypatch.setattr(worker_mod.Worker, "run", broken)
+        monkeypatch.setattr(worker_mod.Worker, "collect", broken)
         res = judge.run([Submission(p, "print(1)")])[0]
     assert res.verdict is Verdict.SE and "system error" in res.message
     assert judge.stats["system_errors"] == 1

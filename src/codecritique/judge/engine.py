@@ -309,21 +309,74 @@ class Judge:
             t.join()
 
     def _worker_loop(self, worker: Worker, sched: Scheduler) -> None:
+        """Take units from the scheduler and run them. While a test runs, the next unit's request is already sent
+        when it needs nothing else from the zygote first (its code is loaded), so the zygote starts it as soon as
+        the previous one ends and the judge's own work on a result overlaps the next test. The next unit is often
+        the same solution's next test, handed out speculatively: results after a failing test are discarded."""
+        pending: tuple[Job, int, RunRequest, float] | None = None
         while True:
-            unit = sched.next_unit()
-            if unit is None:
-                return
-            job, index = unit
-            try:
-                result = self._run_test(worker, job, index)
-            except Exception as e:  # a bug of ours: never let a worker thread die silently
-                log.exception("judge worker %d failed", worker.index)
-                result = TestResult(Verdict.SE, index, message=f"internal error: {type(e).__name__}: {e}")
-            if result.verdict is Verdict.CE:
-                sched.mark_ready(job, final=result)
-                sched.report(job, index, result)
-            else:
-                sched.report(job, index, result)
+            unit = sched.next_unit(timeout=0.0) if pending else sched.next_unit()
+            if unit is None and pending is None:
+                if sched.idle:
+                    return
+                continue  # a zero timeout found nothing yet
+            sent = None
+            if unit is not None:
+                job, index = unit
+                try:
+                    req = self._request(worker, job.payload, job.payload.tests[index], index,
+                                        load=pending is None) if worker.alive else None
+                    if isinstance(req, RunRequest):
+                        sent = (job, index, req, worker.submit(req))
+                        unit = None
+                except WorkerError as e:
+                    log.warning("worker %d: %s (sending)", worker.index, e)
+                    worker.close()
+                except Exception:  # a bug of ours: the unit runs on the plain path below, which reports it
+                    log.exception("judge worker %d failed preparing a test", worker.index)
+            if pending is not None:
+                job0, index0, req0, t0 = pending
+                try:
+                    self._deliver(sched, job0, index0, self._collect(worker, job0, index0, req0, t0))
+                except WorkerError as e:  # the zygote died: what was in flight runs again on the plain path
+                    log.warning("worker %d: %s (attempt 1)", worker.index, e)
+                    worker.close()
+                    self._deliver(sched, job0, index0, self._run_unit(worker, job0, index0))
+                    if sent is not None:
+                        unit, sent = sent[:2], None
+                if sent is not None:  # its wait only begins now (the zygote answers in order)
+                    sent = (*sent[:3], time.monotonic())
+            pending = sent
+            if unit is not None:
+                self._deliver(sched, unit[0], unit[1], self._run_unit(worker, unit[0], unit[1]))
+
+    def _run_unit(self, worker: Worker, job: Job, index: int) -> TestResult:
+        try:
+            return self._run_test(worker, job, index)
+        except Exception as e:  # a bug of ours: never let a worker thread die silently
+            log.exception("judge worker %d failed", worker.index)
+            return TestResult(Verdict.SE, index, message=f"internal error: {type(e).__name__}: {e}")
+
+    def _collect(self, worker: Worker, job: Job, index: int, req: RunRequest, t0: float) -> TestResult:
+        p: _Payload = job.payload
+        try:
+            outcome = worker.collect(req, t0)
+            t1 = time.monotonic()
+            result = classify(outcome, p.tests[index], index, p.limits, p.checker, mode_binary=p.language == "cpp",
+                              compat=bool(req.compat))
+            self._account(outcome.times, time.monotonic() - t1)
+            return result
+        except WorkerError:
+            raise
+        except Exception as e:
+            log.exception("judge worker %d failed", worker.index)
+            return TestResult(Verdict.SE, index, message=f"internal error: {type(e).__name__}: {e}")
+
+    @staticmethod
+    def _deliver(sched: Scheduler, job: Job, index: int, result: TestResult) -> None:
+        if result.verdict is Verdict.CE:
+            sched.mark_ready(job, final=result)
+        sched.report(job, index, result)
 
     # -- C++: compiling before the tests
 
@@ -424,11 +477,16 @@ class Judge:
             t["ipc"] += max(0.0, times.get("roundtrip", 0.0) - zygote)
             t["compare"] += compare
 
-    def _request(self, worker: Worker, p: _Payload, test: Test, index: int) -> RunRequest | TestResult:
+    def _request(self, worker: Worker, p: _Payload, test: Test, index: int,
+                 load: bool = True) -> RunRequest | TestResult | None:
+        """The run request of a test, loading its code into the worker first; with ``load=False``, None when the
+        code is not loaded yet (or failed to compile) instead."""
         limits = p.limits
         if p.language == "cpp":
             binary = p.binaries["program:%d" % index if test.kind == "program" else test.kind]
             key = "exec:" + os.path.basename(binary)
+            if not load and not worker.has(key):
+                return None
             worker.load(key, "", lang="cpp", filename=os.path.basename(binary))
             return RunRequest(key=key, kind=test.kind, mode="exec", argv=[binary], cpu_limit=limits.cpu,
                               wall_limit=limits.wall, memory_mb=limits.memory_mb, output_cap=limits.output_bytes,
@@ -440,6 +498,8 @@ class Judge:
             key = code_key("python", source, p.prelude)
         else:
             source, key = p.code, p.key + (f"-{compat}" if compat else "")
+        if not load and not worker.has(key):
+            return None
         err = worker.load(key, source, prelude=p.prelude, compat=compat)
         if err is not None:
             return TestResult(Verdict.CE, 0, message=err)

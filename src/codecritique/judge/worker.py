@@ -219,6 +219,15 @@ class Worker:
         return err
 
     def run(self, req: RunRequest) -> RunOutcome:
+        return self.collect(req, self.submit(req))
+
+    def has(self, key: str) -> bool:
+        """Whether code ``key`` is loaded and compiled fine (a run of it needs no other request first)."""
+        return key in self.loaded and self.loaded[key] is None
+
+    def submit(self, req: RunRequest) -> float:
+        """Send a run request without waiting for its reply (see :meth:`collect`); returns when it was sent. The
+        zygote answers requests in order, so a second request may be sent while the first one runs."""
         head = {"op": "run", "key": req.key, "kind": req.kind, "cpu": req.cpu_limit, "wall": req.wall_limit,
                 "mem_mb": req.memory_mb, "out_cap": req.output_cap, "nproc": req.nproc, "mode": req.mode}
         if req.kind == "functional":
@@ -227,8 +236,15 @@ class Worker:
             head["argv"] = req.argv
         if req.compat:
             head["compat"] = req.compat
-        t0 = time.monotonic()
-        rep, blobs = self._call(head, [req.stdin], timeout=req.wall_limit + 30)
+        if not self.alive:
+            self.start()
+        self._send(head, [req.stdin])
+        return time.monotonic()
+
+    def collect(self, req: RunRequest, t0: float) -> RunOutcome:
+        """The reply to a request sent with :meth:`submit` (replies come in request order: collect the earlier
+        ones first; ``t0`` is when this one's wait began, for the round-trip accounting)."""
+        rep, blobs = self._recv(req.wall_limit + 30)
         times = dict(rep.get("times") or {}, roundtrip=time.monotonic() - t0)
         if not rep.get("ok"):
             if rep.get("missing"):
