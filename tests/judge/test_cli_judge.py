@@ -156,13 +156,13 @@ def test_persistent_failures_become_se(monkeypatch):
     with Judge(JudgeConfig(workers=1, retries=1)) as judge:
         real_collect = worker_mod.Worker.collect
 
-        def broken(self, req, t0):  # the zygote dies on every run: kill its sandbox, then wait for its answer
-            os.killpg(self.proc.pid, signal.SIGKILL)
+        def broken(self, req, t0):  # the zygote dies on every run: kill its sandbox while the test still
+            os.killpg(self.proc.pid, signal.SIGKILL)  # sleeps (before any answer), then wait for the answer
             self.proc.wait()
             return real_collect(self, req, t0)
 
         monkeypatch.setattr(worker_mod.Worker, "collect", broken)
-        res = judge.run([Submission(p, "print(1)")])[0]
+        res = judge.run([Submission(p, "import time\ntime.sleep(1)\nprint(1)")])[0]
     assert res.verdict is Verdict.SE and "system error" in res.message
     assert judge.stats["system_errors"] == 1
 
