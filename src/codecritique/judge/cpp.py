@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .checkers import Checker
-from .sandbox import ETC_FILES, SYSTEM_PATHS
+from .sandbox import SYSTEM_PATHS, system_binds
 
 log = logging.getLogger(__name__)
 
@@ -367,15 +367,7 @@ class CppCompiler:
 
     def _bwrap(self, work: Path, ro_binds: dict[Path, str]) -> list[str]:
         argv = ["bwrap", "--unshare-all", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL",
-                "--as-pid-1", "--die-with-parent", "--new-session"]
-        for p in SYSTEM_PATHS:
-            if os.path.islink(p):
-                argv += ["--symlink", os.readlink(p), p]
-            elif os.path.isdir(p):
-                argv += ["--ro-bind", p, p]
-        for p in ETC_FILES:
-            if os.path.exists(p):
-                argv += ["--ro-bind", p, p]
+                "--as-pid-1", "--die-with-parent", "--new-session", *system_binds()]
         home = Path(os.path.realpath(shutil.which(self.compiler) or self.compiler)).parent.parent
         if not any(str(home) == s or str(home).startswith(s + "/") for s in SYSTEM_PATHS):
             argv += ["--ro-bind", str(home), str(home)]  # a compiler installed outside the system directories

@@ -186,14 +186,10 @@ def _python_roots(exe: str) -> list[str]:
     return out
 
 
-def bwrap_argv(cfg: SandboxConfig, exe: str) -> list[str]:
-    # As root, no user namespace: the zygote keeps real CAP_SETUID and tests run under real unprivileged uids
-    # (so rlimits such as RLIMIT_NPROC apply). Otherwise bwrap maps the caller into a new user namespace.
-    unshare = ["--unshare-all"] if os.getuid() != 0 else \
-        ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-    argv = ["bwrap", *unshare, "--die-with-parent", "--new-session", "--clearenv",
-            "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
-            "--setenv", "HOME", "/tmp", "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
+def system_binds() -> list[str]:
+    """bwrap arguments that show the system directories (read-only; merged-/usr symlinks as symlinks) and the few
+    /etc files the dynamic loader and libc read."""
+    argv: list[str] = []
     for p in SYSTEM_PATHS:
         if os.path.islink(p):
             argv += ["--symlink", os.readlink(p), p]
@@ -202,6 +198,18 @@ def bwrap_argv(cfg: SandboxConfig, exe: str) -> list[str]:
     for p in ETC_FILES:
         if os.path.exists(p):
             argv += ["--ro-bind", p, p]
+    return argv
+
+
+def bwrap_argv(cfg: SandboxConfig, exe: str) -> list[str]:
+    # As root, no user namespace: the zygote keeps real CAP_SETUID and tests run under real unprivileged uids
+    # (so rlimits such as RLIMIT_NPROC apply). Otherwise bwrap maps the caller into a new user namespace.
+    unshare = ["--unshare-all"] if os.getuid() != 0 else \
+        ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    argv = ["bwrap", *unshare, "--die-with-parent", "--new-session", "--clearenv",
+            "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
+            "--setenv", "HOME", "/tmp", "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
+    argv += system_binds()
     # /tmp first, so that binds below it (e.g. a binary cache in a temporary directory) stay visible
     argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(cfg.tmp_size_mb << 20), "--tmpfs", "/tmp"]
     binds = _python_roots(exe) + [os.path.abspath(b) for b in cfg.ro_binds]

@@ -5,35 +5,20 @@ file. A bar chart of accuracy per difficulty is inlined when matplotlib is insta
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-CSS = """
-body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th{background:#f3f3f3}td.l,th.l{text-align:left}details{margin:.3em 0}summary{cursor:pointer}
-pre{background:#f7f7f7;padding:.6em;overflow-x:auto;max-height:30em;white-space:pre-wrap}
-.ok{color:#137333;font-weight:600}.bad{color:#a50e0e;font-weight:600}.muted{color:#777}
-.grid{display:grid;grid-template-columns:1fr 1fr;gap:1em}img{max-width:100%}
-"""
+from .html import CSS, esc as _esc, pct as _pct
+
 # the paper's Table 6 (critique accuracy on CodeContests human solutions, %), for comparison
 TABLE6 = {
     "DeepCoder-14B-Preview": (13.4, 28.6), "OpenThinker2-32B": (43.7, 45.9), "OlympicCoder-32B": (46.6, 49.5),
     "QwQ-32B": (60.1, 56.8), "Qwen3-32B": (63.9, 65.0), "OCR-2-7B": (60.1, 54.7), "OCR-2-14B": (63.9, 65.3),
     "OCR-2-32B": (66.0, 65.0),
 }
-
-
-def _esc(s: Any) -> str:
-    return html.escape("" if s is None else str(s))
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.1f}"
 
 
 def _row(cells: list[Any], first_left: bool = True) -> str:

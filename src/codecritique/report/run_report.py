@@ -4,31 +4,14 @@ problem that opens to show each solution, its critique and its verdict. One self
 from __future__ import annotations
 
 import base64
-import html
 import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from ..problems.model import Problem
+from .html import CSS, esc as _esc, pct as _pct
 from .plots import plot_scaling_curves, plot_selection_bars
-
-CSS = """
-body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th{background:#f3f3f3}td.l,th.l{text-align:left}details{margin:.3em 0}summary{cursor:pointer}
-pre{background:#f7f7f7;padding:.6em;overflow-x:auto;max-height:30em;white-space:pre-wrap}
-.ok{color:#137333;font-weight:600}.bad{color:#a50e0e;font-weight:600}.muted{color:#777}
-.grid{display:grid;grid-template-columns:1fr 1fr;gap:1em}img{max-width:100%}
-"""
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.1f}"
-
-
-def _esc(s: Any) -> str:
-    return html.escape("" if s is None else str(s))
 
 
 def _image(path: Path) -> str:
