@@ -14,8 +14,6 @@ language of the fences of its raw outputs (``cpp``, ``c++``, ``python``, ...); e
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from pathlib import Path
 from ..errors import DataError
 from ..extraction import extract_code, final_code_block
 from ..problems.model import Problem
+from ..problems.records import iter_json_array, iter_jsonl, open_text
 
 ID_FIELDS = ("question_id", "task_id", "problem_id", "id")
 
@@ -37,35 +36,15 @@ class Generations:
     language: str | None = None
 
 
-def _open(path: Path):
-    return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8")
-
-
 def _records(path: Path) -> Iterator[tuple[int | None, dict]]:
-    """(line number or None, record) for a JSON list file or a JSONL file."""
-    with _open(path) as f:
-        head = f.read(4096).lstrip()
-        f.seek(0)
-        if head.startswith("["):
-            try:
-                data = json.load(f)
-            except json.JSONDecodeError as e:
-                raise DataError(path, f"not valid JSON: {e}") from None
-            for i, rec in enumerate(data):
-                if not isinstance(rec, dict):
-                    raise DataError(path, f"item {i} is a {type(rec).__name__}, expected an object")
-                yield None, rec
-            return
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(path, f"not valid JSON: {e}", line=lineno) from None
-            if not isinstance(rec, dict):
-                raise DataError(path, f"expected an object, got {type(rec).__name__}", line=lineno)
-            yield lineno, rec
+    """(line number, record) for a JSON list file or a JSONL file (``*.gz`` too)."""
+    try:
+        with open_text(path) as f:
+            head = f.read(4096).lstrip()
+    except (OSError, EOFError, UnicodeDecodeError) as e:
+        raise DataError(path, f"cannot read file: {e}") from e
+    for rec in iter_json_array(path) if head.startswith("[") else iter_jsonl(path):
+        yield rec.line, rec.data
 
 
 def _string_list(path: Path, lineno: int | None, rec: dict, name: str) -> list[str]:
