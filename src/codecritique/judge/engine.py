@@ -42,7 +42,7 @@ from .outcome import DEFAULT_MEMORY_MB, DEFAULT_OUTPUT_MB, DEFAULT_TIME_LIMIT, L
 from .sandbox import SandboxConfig, readable_by_others, resolve_kind
 from .scheduler import Job, Scheduler
 from .verdict import SampleResult, TestResult, Verdict
-from .worker import RunRequest, Worker, WorkerError
+from .worker import RunOutcome, RunRequest, Worker, WorkerError
 
 log = logging.getLogger(__name__)
 JUDGE_VERSION = "1"  # part of cache keys: bump when verdict semantics change
@@ -316,10 +316,8 @@ class Judge:
         pending: tuple[Job, int, RunRequest, float] | None = None
         while True:
             unit = sched.next_unit(timeout=0.0) if pending else sched.next_unit()
-            if unit is None and pending is None:
-                if sched.idle:
-                    return
-                continue  # a zero timeout found nothing yet
+            if unit is None and pending is None:  # the blocking call returns None only when all is done
+                return
             sent = None
             if unit is not None:
                 job, index = unit
@@ -337,13 +335,16 @@ class Judge:
             if pending is not None:
                 job0, index0, req0, t0 = pending
                 try:
-                    self._deliver(sched, job0, index0, self._collect(worker, job0, index0, req0, t0))
+                    result = self._result(job0.payload, index0, req0, worker.collect(req0, t0))
                 except WorkerError as e:  # the zygote died: what was in flight runs again on the plain path
                     log.warning("worker %d: %s (attempt 1)", worker.index, e)
                     worker.close()
-                    self._deliver(sched, job0, index0, self._run_unit(worker, job0, index0))
+                    result = self._run_unit(worker, job0, index0)
                     if sent is not None:
                         unit, sent = sent[:2], None
+                except Exception as e:
+                    result = self._internal_error(worker, index0, e)
+                self._deliver(sched, job0, index0, result)
                 if sent is not None:  # its wait only begins now (the zygote answers in order)
                     sent = (*sent[:3], time.monotonic())
             pending = sent
@@ -353,24 +354,22 @@ class Judge:
     def _run_unit(self, worker: Worker, job: Job, index: int) -> TestResult:
         try:
             return self._run_test(worker, job, index)
-        except Exception as e:  # a bug of ours: never let a worker thread die silently
-            log.exception("judge worker %d failed", worker.index)
-            return TestResult(Verdict.SE, index, message=f"internal error: {type(e).__name__}: {e}")
-
-    def _collect(self, worker: Worker, job: Job, index: int, req: RunRequest, t0: float) -> TestResult:
-        p: _Payload = job.payload
-        try:
-            outcome = worker.collect(req, t0)
-            t1 = time.monotonic()
-            result = classify(outcome, p.tests[index], index, p.limits, p.checker, mode_binary=p.language == "cpp",
-                              compat=bool(req.compat))
-            self._account(outcome.times, time.monotonic() - t1)
-            return result
-        except WorkerError:
-            raise
         except Exception as e:
-            log.exception("judge worker %d failed", worker.index)
-            return TestResult(Verdict.SE, index, message=f"internal error: {type(e).__name__}: {e}")
+            return self._internal_error(worker, index, e)
+
+    @staticmethod
+    def _internal_error(worker: Worker, index: int, e: Exception) -> TestResult:
+        """A bug of ours while running a test: logged and reported as SE, never a dead worker thread."""
+        log.exception("judge worker %d failed", worker.index)
+        return TestResult(Verdict.SE, index, message=f"internal error: {type(e).__name__}: {e}")
+
+    def _result(self, p: _Payload, index: int, req: RunRequest, outcome: RunOutcome) -> TestResult:
+        """The verdict of a test from what its run produced (and the time that took, accounted)."""
+        t0 = time.monotonic()
+        result = classify(outcome, p.tests[index], index, p.limits, p.checker, mode_binary=p.language == "cpp",
+                          compat=bool(req.compat))
+        self._account(outcome.times, time.monotonic() - t0)
+        return result
 
     @staticmethod
     def _deliver(sched: Scheduler, job: Job, index: int, result: TestResult) -> None:
@@ -451,12 +450,7 @@ class Judge:
                 if isinstance(req, TestResult):  # compile error
                     req.index = index
                     return req
-                outcome = worker.run(req)
-                t0 = time.monotonic()
-                result = classify(outcome, test, index, p.limits, p.checker, mode_binary=p.language == "cpp",
-                                  compat=bool(req.compat))
-                self._account(outcome.times, time.monotonic() - t0)
-                return result
+                return self._result(p, index, req, worker.run(req))
             except WorkerError as e:
                 last_error = str(e)
                 log.warning("worker %d: %s (attempt %d)", worker.index, e, attempt + 1)
