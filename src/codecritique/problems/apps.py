@@ -80,8 +80,7 @@ def problem_from_apps(rec: Record, *, split: str = "", with_solutions: bool = Fa
     tests, meta = parse_input_output(rec)
     url = rec.str_field("url", "")
     if with_solutions:
-        meta["solutions"] = [{"language": "python3", "code": c, "accepted": True, "index": i}
-                             for i, c in enumerate(parse_solutions(rec))]
+        meta["solutions"] = solution_entries(rec)
     meta["url"] = url
     return Problem(
         id=f"apps/{split}/{pid}" if split else f"apps/{pid}",
@@ -168,6 +167,12 @@ def parse_solutions(rec: Record, name: str = "solutions") -> list[str]:
     if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw):
         raise rec.error("expected a list of solution strings", name)
     return raw
+
+
+def solution_entries(rec: Record) -> list[dict[str, Any]]:
+    """The accepted Python 3 solutions of an APPS/TACO record, in the shape ``metadata["solutions"]`` uses."""
+    return [{"language": "python3", "code": c, "accepted": True, "index": i}
+            for i, c in enumerate(parse_solutions(rec))]
 
 
 def iter_apps(path: str | Path, *, split: str | None = None) -> Iterator[Problem]:

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from codecritique.problems.apps import parse_input_output, parse_solutions, platform_from_url, split_of
+from codecritique.problems.apps import parse_input_output, platform_from_url, solution_entries, split_of
 from codecritique.problems.model import Problem
 from codecritique.problems.records import Record
 from codecritique.problems.tables import iter_rows
@@ -68,8 +68,7 @@ def problem_from_taco(rec: Record, index: int, *, split: str = "", with_solution
         if value and value != "None":
             meta[key] = value
     if with_solutions:
-        meta["solutions"] = [{"language": "python3", "code": c, "accepted": True, "index": i}
-                             for i, c in enumerate(parse_solutions(rec))]
+        meta["solutions"] = solution_entries(rec)
     meta["index"] = index
     return Problem(
         id=f"taco/{split}/{index}" if split else f"taco/{index}",
