@@ -256,8 +256,13 @@ def test_sandbox_dies_with_the_judge(tmp_path):
     assert proc.stdout.readline().strip() == "started"
 
     def test_uid_family() -> list[int]:
-        return [p for p in descendants(proc.pid)
-                if BASE_UID <= os.stat(f"/proc/{p}").st_uid < BASE_UID + 1000]
+        def uid(pid: int) -> int | None:
+            try:
+                return os.stat(f"/proc/{pid}").st_uid
+            except FileNotFoundError:  # exited between the listing and the stat (e.g. a used standby process)
+                return None
+
+        return [p for p in descendants(proc.pid) if BASE_UID <= (uid(p) or -1) < BASE_UID + 1000]
 
     deadline = time.monotonic() + 20
     while len(test_uid_family()) < 2 and time.monotonic() < deadline:  # both tests running
