@@ -444,14 +444,16 @@ def train(
         _fail(str(e))
         return
     from .report.train import ProgressBars, plot_losses, summary_lines
-    from .train.pipeline import train as run_training
+    from .train.pipeline import is_main_process, train as run_training
 
     try:
         results = run_training(chosen, data, out, stage=stage, source_rows=sources,
-                               on_event=None if quiet else ProgressBars(),
+                               on_event=None if quiet or not is_main_process() else ProgressBars(),
                                log=lambda m: typer.echo(m, err=True), keep_checkpoints=keep_checkpoints)
     except (DataError, ValueError, FileNotFoundError) as e:
         _fail(str(e))
+        return
+    if not is_main_process():
         return
     png = plot_losses({f"stage {r.stage}": r.losses for r in results}, out / "loss.png",
                       title=f"codecritique train ({chosen.name})")

@@ -8,6 +8,7 @@ complete, else the base model given explicitly. Each stage resumes after an inte
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,11 @@ from codecritique.train.callbacks import Event
 from codecritique.train.config import Recipe
 from codecritique.train.data import DataStats, read_rows, stage_examples
 from codecritique.train.stage import StageResult, is_complete, run_stage, stage_dir
+
+
+def is_main_process() -> bool:
+    """Rank 0 of a distributed launch (or a plain run): the one that logs and writes run-level files."""
+    return int(os.environ.get("RANK", "0")) == 0
 
 
 def stages_of(stage: str) -> list[str]:
@@ -36,6 +42,8 @@ def train(recipe: Recipe, sources: Iterable[str | Path], out: str | Path, *, sta
           source_rows: Any = None, on_event: Callable[[Event], None] | None = None,
           log: Callable[[str], None] = lambda message: None, keep_checkpoints: bool = False) -> list[StageResult]:
     """Run the recipe's stages; returns one result per stage (a completed stage is skipped, not retrained)."""
+    if not is_main_process():
+        log = lambda message: None  # noqa: E731  (one log for the whole launch)
     todo = stages_of(stage)
     out = Path(out)
     explicit_base = recipe.base_model
@@ -48,7 +56,8 @@ def train(recipe: Recipe, sources: Iterable[str | Path], out: str | Path, *, sta
     log(f"read {len(rows)} rows from {', '.join(sources)}" +
         (f" (skipped: {dict(stats.dropped)})" if stats.dropped else ""))
     out.mkdir(parents=True, exist_ok=True)
-    (out / "recipe.json").write_text(json.dumps(recipe.to_dict(), indent=1, default=str) + "\n")
+    if is_main_process():
+        (out / "recipe.json").write_text(json.dumps(recipe.to_dict(), indent=1, default=str) + "\n")
     results = []
     for s in todo:
         if s == "1":

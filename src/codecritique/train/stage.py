@@ -95,28 +95,34 @@ def _dtype(recipe: Recipe, bf16: bool) -> Any:
     return getattr(torch, recipe.model_dtype)
 
 
-def run_stage(recipe: Recipe, stage: str, base_model: str, examples: list[Example], out: str | Path, *,
-              data_stats: dict[str, Any] | None = None, on_event: Callable[[Event], None] | None = None,
-              log: Callable[[str], None] = lambda message: None, keep_checkpoints: bool = False) -> StageResult:
-    """Train ``stage`` ('1' or '2') of ``recipe`` from ``base_model`` on ``examples``; resumable."""
+@dataclass
+class PreparedStage:
+    """A stage ready to train: the SFTTrainer and what was decided on the way."""
+
+    trainer: Any
+    tokenizer: Any
+    token_stats: TokenStats
+    packing_reason: str
+    checkpoint: Path | None
+    recorder: StepRecorder
+
+
+def prepare_stage(recipe: Recipe, stage: str, base_model: str, examples: list[Example], out: str | Path, *,
+                  on_event: Callable[[Event], None] | None = None,
+                  log: Callable[[str], None] = lambda message: None) -> PreparedStage:
+    """Tokenize, decide packing, load the base model and build the SFTTrainer of ``stage`` (not trained yet)."""
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, PrinterCallback
     from trl import SFTTrainer
 
     folder = stage_dir(out, stage)
-    if is_complete(out, stage):
-        result = StageResult.load(folder / RESULT_FILE)
-        result.skipped = True
-        log(f"stage {stage}: already complete in {folder} (delete it to train again)")
-        return result
     folder.mkdir(parents=True, exist_ok=True)
-    t0 = time.monotonic()
     # completion_only_loss: TRL masks the prompt with our completion_mask (labels -100), on pre-tokenized rows
     args = recipe.stage_config(stage, folder / CHECKPOINTS, completion_only_loss=True)
     local = _local(base_model)
     tokenizer = AutoTokenizer.from_pretrained(base_model, local_files_only=local)
     if tokenizer.chat_template is None:
         raise ValueError(f"{base_model} has no chat template: the examples are chat-formatted with the base model's "
-                         f"template (use an instruct model, or set one with --chat_template_path)")
+                         f"template (use an instruct model)")
     rows, token_stats = tokenize_examples(tokenizer, examples, args.max_length, TokenStats())
     over = sum(token_stats.over_long.values())
     log(f"stage {stage}: {len(rows)} samples ({dict(token_stats.kept)}), {over} longer than max_length "
@@ -125,7 +131,8 @@ def run_stage(recipe: Recipe, stage: str, base_model: str, examples: list[Exampl
 
     model_config = AutoConfig.from_pretrained(base_model, local_files_only=local)
     init_kwargs = dict(args.model_init_kwargs or {})
-    attn = init_kwargs.get("attn_implementation") or "sdpa"
+    attn = init_kwargs.pop("attn_implementation", None) or "sdpa"
+    init_kwargs.pop("dtype", None)
     packing_reason = "packing off in the recipe"
     if args.packing:
         if args.packing_strategy not in ("bfd", "bfd_split"):
@@ -139,29 +146,44 @@ def run_stage(recipe: Recipe, stage: str, base_model: str, examples: list[Exampl
         log(f"stage {stage}: packing off (recipe)")
 
     model = AutoModelForCausalLM.from_pretrained(base_model, local_files_only=local, attn_implementation=attn,
-                                                 dtype=_dtype(recipe, bool(args.bf16)),
-                                                 **{k: v for k, v in init_kwargs.items()
-                                                    if k not in ("attn_implementation", "dtype")})
+                                                 dtype=_dtype(recipe, bool(args.bf16)), **init_kwargs)
     model.config.use_cache = False
-    progress = ProgressEvents(stage, on_event)
     recorder = StepRecorder()
     trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
-                         callbacks=[progress, recorder])
+                         callbacks=[ProgressEvents(stage, on_event), recorder])
     trainer.remove_callback(PrinterCallback)  # it prints every log dict; progress goes through on_event
     checkpoint = last_checkpoint(folder / CHECKPOINTS)
+    return PreparedStage(trainer, tokenizer, token_stats, packing_reason, checkpoint, recorder)
+
+
+def run_stage(recipe: Recipe, stage: str, base_model: str, examples: list[Example], out: str | Path, *,
+              data_stats: dict[str, Any] | None = None, on_event: Callable[[Event], None] | None = None,
+              log: Callable[[str], None] = lambda message: None, keep_checkpoints: bool = False) -> StageResult:
+    """Train ``stage`` ('1' or '2') of ``recipe`` from ``base_model`` on ``examples``; resumable; a complete stage
+    is not trained again."""
+    folder = stage_dir(out, stage)
+    if is_complete(out, stage):
+        result = StageResult.load(folder / RESULT_FILE)
+        result.skipped = True
+        log(f"stage {stage}: already complete in {folder} (delete it to train again)")
+        return result
+    t0 = time.monotonic()
+    prepared = prepare_stage(recipe, stage, base_model, examples, out, on_event=on_event, log=log)
+    trainer, checkpoint = prepared.trainer, prepared.checkpoint
     if checkpoint is not None:
         log(f"stage {stage}: resuming from {checkpoint}")
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
-    trainer.save_model(str(folder))  # weights + tokenizer (+ chat template) on the main process
+    trainer.save_model(str(folder))  # weights + tokenizer (+ chat template); collective under ZeRO-3/FSDP
+    args = trainer.args
     result = StageResult(
         stage=stage, model_dir=str(folder), base_model=base_model, complete=True,
         resumed_from=str(checkpoint) if checkpoint else None, steps=trainer.state.global_step,
         seconds=time.monotonic() - t0, losses=_losses(trainer.state.log_history),
-        first_lrs=recorder.lrs[:5], fresh_optimizer=recorder.fresh_optimizer, packing=bool(args.packing),
-        packing_reason=packing_reason, tokens=token_stats.to_dict(), data=data_stats or {},
-        settings=_settings(args))
+        first_lrs=prepared.recorder.lrs[:5], fresh_optimizer=prepared.recorder.fresh_optimizer,
+        packing=bool(args.packing), packing_reason=prepared.packing_reason,
+        tokens=prepared.token_stats.to_dict(), data=data_stats or {}, settings=_settings(args, trainer))
     if trainer.is_world_process_zero():
-        model.generation_config.save_pretrained(str(folder))
+        trainer.model.generation_config.save_pretrained(str(folder))
         _write_logs(folder, trainer.state.log_history, result)
         if not keep_checkpoints:
             shutil.rmtree(folder / CHECKPOINTS, ignore_errors=True)
@@ -176,12 +198,15 @@ def _losses(history: list[dict[str, Any]]) -> list[tuple[int, float]]:
     return sorted(seen.items())
 
 
-def _settings(args: Any) -> dict[str, Any]:
+def _settings(args: Any, trainer: Any) -> dict[str, Any]:
     keys = ("learning_rate", "lr_scheduler_type", "warmup_steps", "optim", "num_train_epochs", "max_steps",
             "max_length", "packing", "packing_strategy", "bf16", "per_device_train_batch_size",
             "gradient_accumulation_steps", "global_batch_size", "activation_checkpointing", "seed")
     world = int(os.environ.get("WORLD_SIZE", "1"))
-    return {**{k: getattr(args, k, None) for k in keys}, "world_size": world}
+    acc = trainer.accelerator
+    return {**{k: getattr(args, k, None) for k in keys}, "world_size": world,
+            "distributed_type": str(acc.distributed_type), "fsdp": bool(getattr(trainer, "is_fsdp_enabled", False)),
+            "deepspeed": bool(getattr(trainer, "is_deepspeed_enabled", False))}
 
 
 def _write_logs(folder: Path, history: list[dict[str, Any]], result: StageResult) -> None:
