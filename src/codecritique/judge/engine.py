@@ -67,6 +67,28 @@ class JudgeConfig:
     cpp_cache: str | None = None  # binary and precompiled-header cache (default: ~/.cache/codecritique/cpp)
     compile_workers: int = 0  # parallel compiles (0: as many as workers)
 
+    def validate(self, prefix: str = "") -> None:
+        """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work (before any judging)."""
+        from ..errors import ConfigError, require, require_number
+
+        try:
+            get_checker(self.checker)
+        except ValueError as e:
+            raise ConfigError(prefix + "checker", str(e)) from None
+        require(self.sandbox in SANDBOXES, prefix + "sandbox",
+                f"unknown sandbox {self.sandbox!r}: use {', '.join(SANDBOXES)}")
+        require_number(prefix + "workers", self.workers, minimum=0)
+        require_number(prefix + "compile_workers", self.compile_workers, minimum=0)
+        require_number(prefix + "time_limit", self.time_limit, minimum=0, strict=True, optional=True)
+        require_number(prefix + "memory_mb", self.memory_mb, minimum=0, strict=True, optional=True)
+        require_number(prefix + "output_mb", self.output_mb, minimum=0, strict=True)
+        require_number(prefix + "tmp_size_mb", self.tmp_size_mb, minimum=0, strict=True)
+        require_number(prefix + "retries", self.retries, minimum=0)
+        try:
+            get_profile(self.cpp_profile)
+        except ValueError as e:
+            raise ConfigError(prefix + "cpp_profile", str(e)) from None
+
     @property
     def lcb_compat(self) -> str | None:
         """Under --checker lcb / lcb-current, stdin solutions also run the way that lcb_runner runs them."""
@@ -82,6 +104,7 @@ class Submission:
 
 
 LANGUAGES = ("python", "cpp")
+SANDBOXES = ("bwrap", "rlimit", "none")
 
 
 @dataclass
