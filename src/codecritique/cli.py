@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal, Optional
 
 import typer
+from typer.core import TyperGroup
 
 try:  # typer >= 0.20 vendors click
     from typer._click import exceptions as _click_exceptions
@@ -40,9 +41,14 @@ def _version() -> str:
         return "unknown"
 
 
+# config fields whose option is not --FIELD (ConfigError.option)
+_OPTION_NAMES = {"k": "-k/--samples", "samples": "-k/--samples", "path": "PATH", "base_urls": "--base-url",
+                 "languages": "--language", "cpp_profile": "--profile", "problems": "--problems"}
+
+
 def _error_line(e: BaseException) -> str:
     if isinstance(e, ConfigError):
-        return f"{e.option}: {e.reason}"
+        return f"{_OPTION_NAMES.get(e.field.rsplit('.', 1)[-1], e.option)}: {e.reason}"
     if isinstance(e, KeyError):  # str(KeyError) is the repr of the key
         return f"missing key {e.args[0]!r}" if e.args else "missing key"
     if isinstance(e, OSError) and e.filename is not None and e.strerror:
@@ -50,34 +56,57 @@ def _error_line(e: BaseException) -> str:
     return " ".join(str(e).split()) or type(e).__name__
 
 
+def _report(e: BaseException, debug: bool) -> int:
+    """Print the one line for an error raised by a command or by its parsing; returns the exit code."""
+    if isinstance(e, _click_exceptions.UsageError):
+        hint = f" (see {e.ctx.command_path} --help)" if e.ctx is not None else ""
+        _print_error(" ".join(e.format_message().replace("Value error, ", "").split()) + hint)
+        return 2
+    if isinstance(e, _ABORT):
+        _print_error("interrupted")
+        return 130
+    if debug:
+        traceback.print_exception(e)
+    if isinstance(e, EXPECTED_ERRORS):
+        _print_error(_error_line(e))
+        return 2
+    # a bug: still one line, with the way to the traceback
+    _print_error(f"internal error: {type(e).__name__}: {_error_line(e)} (rerun with --debug for the traceback, "
+                 "and please report it)")
+    return 1
+
+
+def _debug_requested(argv: Optional[list[str]] = None) -> bool:
+    return "--debug" in (sys.argv[1:] if argv is None else argv) or os.environ.get("CODECRITIQUE_DEBUG") == "1"
+
+
+class _Group(TyperGroup):
+    """The root command group: every error inside a subcommand (its parsing included) becomes one line."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except _EXIT:
+            raise
+        except BaseException as e:  # noqa: BLE001 - reported, then exit with its code
+            if isinstance(e, (SystemExit, GeneratorExit)):
+                raise
+            raise typer.Exit(_report(e, bool(ctx.params.get("debug")) or _debug_requested())) from None
+
+
 class App(typer.Typer):
     """A Typer app whose call turns every expected error into one line (see the module docstring)."""
 
     def __call__(self, args: Optional[list[str]] = None, prog_name: str = "codecritique", **extra):
         argv = list(sys.argv[1:] if args is None else args)
-        debug = "--debug" in argv or os.environ.get("CODECRITIQUE_DEBUG") == "1"
         try:
             rv = typer.main.get_command(self).main(args=argv, prog_name=prog_name, standalone_mode=False, **extra)
         except _EXIT as e:
             sys.exit(e.exit_code)
-        except _click_exceptions.UsageError as e:
-            hint = f" (see {e.ctx.command_path} --help)" if e.ctx is not None else ""
-            _print_error(" ".join(e.format_message().split()) + hint)
-            sys.exit(2)
-        except _ABORT:
-            _print_error("interrupted")
-            sys.exit(130)
-        except EXPECTED_ERRORS as e:
-            if debug:
-                traceback.print_exc()
-            _print_error(_error_line(e))
-            sys.exit(2)
-        except Exception as e:  # a bug: still one line, with the way to the traceback
-            if debug:
-                traceback.print_exc()
-            _print_error(f"internal error: {type(e).__name__}: {_error_line(e)} (rerun with --debug for the "
-                         "traceback, and please report it)")
-            sys.exit(1)
+        except Exception as e:  # parse errors of the root command itself
+            sys.exit(_report(e, _debug_requested(argv)))
+        except KeyboardInterrupt as e:
+            sys.exit(_report(e, False))
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
@@ -85,7 +114,7 @@ def _print_error(message: str) -> None:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
 
 
-app = App(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+app = App(cls=_Group, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
           context_settings={"max_content_width": 120},
           help="Exact, sandboxed judging of Python and C++ solutions; self-critique test-time scaling.")
 
@@ -494,9 +523,6 @@ def _read_options(source: str, split: Optional[str], revision: Optional[str], ca
                 offline=offline, window=window, platforms=platform or None, difficulties=difficulty or None, **more)
 
 
-Source = Literal["auto", "livecodebench", "livecodebench-cpp", "code_contests", "codecontests-repo", "taco", "apps",
-                 "open-r1/codeforces", "ocr2", "debugbench", "lcb", "lcb-cpp", "codecontests", "codeforces",
-                 "opencodereasoning-2", "cc-repo"]
 _source_opt = typer.Option("auto", metavar="SOURCE",
                            help="auto | livecodebench | livecodebench-cpp | code_contests | codecontests-repo | "
                                 "taco | apps | open-r1/codeforces | ocr2 | debugbench.")
@@ -512,7 +538,7 @@ _difficulty_opt = typer.Option(None, "--difficulty", metavar="NAME", help="Keep 
 @problems_app.command("stats")
 def problems_stats_cmd(
     inputs: Optional[list[Path]] = typer.Argument(None, metavar="[INPUT]...", help=_INPUTS_HELP),
-    source: Source = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
+    source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
     cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt, window: Optional[str] = _window_opt,
     platform: Optional[list[str]] = _platform_opt, difficulty: Optional[list[str]] = _difficulty_opt,
     samples: bool = typer.Option(False, "--samples", help="Also extract the statements' sample tests and report "
@@ -531,7 +557,7 @@ def problems_stats_cmd(
 def problems_inspect_cmd(
     problem_id: str = typer.Argument(..., metavar="ID", help="The problem's id."),
     inputs: Optional[list[Path]] = typer.Argument(None, metavar="[INPUT]...", help=_INPUTS_HELP),
-    source: Source = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
+    source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
     cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt,
     max_chars: int = typer.Option(3000, metavar="N", help="Statement characters shown."),
     max_tests: int = typer.Option(3, metavar="N", help="Tests shown."),
@@ -556,7 +582,7 @@ def problems_convert_cmd(
                                      "schema); a manifest with the checksum is written beside it."),
     to: Optional[Literal["jsonl", "parquet", "lcb"]] = typer.Option(None, help="Output format when the suffix does "
                                                                                 "not say."),
-    source: Source = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
+    source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
     cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt, window: Optional[str] = _window_opt,
     platform: Optional[list[str]] = _platform_opt, difficulty: Optional[list[str]] = _difficulty_opt,
     samples: bool = typer.Option(False, "--samples", help="Add the statements' sample tests."),

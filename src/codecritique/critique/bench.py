@@ -326,11 +326,6 @@ class BenchConfig:
         written or any model is loaded."""
         from ..errors import require, require_number
 
-        require(self.source in SOURCES, "source", f"unknown source {self.source!r}: use {', '.join(SOURCES[:2])}")
-        if self.path is not None:
-            require(Path(self.path).exists(), "path", f"{self.path}: no such file or directory")
-        require(self.source != "debugbench" or self.path is not None, "path",
-                "DebugBench is read from its benchmark folder: give its path")
         require(bool(self.languages), "language", "no language given")
         for lang in self.languages:
             require(lang in LANGUAGES, "language", f"unknown language {lang!r}: use {', '.join(LANGUAGES)}")
@@ -343,6 +338,12 @@ class BenchConfig:
         for url in self.base_urls:
             require(url.startswith(("http://", "https://")), "base_url",
                     f"{url!r} is not an http:// or https:// URL")
+        require(self.source in SOURCES, "source",
+                f"unknown critique-bench source {self.source!r}: use {', '.join(SOURCES[:2])}")
+        if self.path is not None:
+            require(Path(self.path).exists(), "path", f"{self.path}: no such file or directory")
+        require(self.source != "debugbench" or self.path is not None, "path",
+                "DebugBench is read from its benchmark folder: give its path")
 
     def params(self) -> SamplingParams:
         return SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_tokens,
@@ -361,8 +362,22 @@ def load_candidates(cfg: BenchConfig) -> list[Candidates]:
 
         hub = None if cfg.path else HubOptions(revision=cfg.hub_revision, cache_dir=cfg.hub_cache_dir,
                                                offline=cfg.hub_offline)
-        problems = load_source("code_contests", cfg.path, split=cfg.split, hub=hub, with_solutions=True,
-                               test_kinds=())
+        try:
+            problems = load_source("code_contests", cfg.path, split=cfg.split, hub=hub, with_solutions=True,
+                                   test_kinds=())
+        except CodecritiqueError:
+            if cfg.path and Path(cfg.path).is_file():
+                from ..problems.load import detect_format
+
+                try:
+                    fmt = detect_format(cfg.path)
+                except (CodecritiqueError, ValueError, OSError):
+                    fmt = None
+                if fmt and fmt != "code_contests":
+                    raise CodecritiqueError(
+                        f"{cfg.path} is a {fmt} file, which has no rejected solutions: critique-bench needs "
+                        "CodeContests (its solutions and incorrect_solutions) or DebugBench") from None
+            raise
         return codecontests_candidates(problems, python2_as_python=cfg.python2_as_python)
     raise CodecritiqueError(f"unknown critique-bench source {cfg.source!r}: use codecontests or debugbench")
 
