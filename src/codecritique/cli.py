@@ -272,6 +272,7 @@ def _print_judge_summary(summary: dict, out: Path) -> None:
     console = _console()
     summary = dict(summary)
     info = summary.pop("judge")
+    nc = summary.pop("needs_checker", None)
     groups = list(summary)
     ks = sorted({k for g in groups for k in summary[g] if k.startswith("pass@") and k != "pass@1"},
                 key=lambda k: int(k[5:]))

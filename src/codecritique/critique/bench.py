@@ -375,7 +375,7 @@ def load_candidates(cfg: BenchConfig) -> list[Candidates]:
                     fmt = None
                 if fmt and fmt != "code_contests":
                     raise CodecritiqueError(
-                        f"{cfg.path} is a {fmt} file, which has no rejected solutions: critique-bench needs "
+                        f"{cfg.path} is in the {fmt} format, which has no rejected solutions: critique-bench needs "
                         "CodeContests (its solutions and incorrect_solutions) or DebugBench") from None
             raise
         return codecontests_candidates(problems, python2_as_python=cfg.python2_as_python)

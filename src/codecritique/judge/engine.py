@@ -105,6 +105,7 @@ class Submission:
 
 LANGUAGES = ("python", "cpp")
 SANDBOXES = ("bwrap", "rlimit", "none")
+PER_PROBLEM_CHECKERS = ("case-insensitive",)  # builtin comparisons a problem may ask for under --checker default
 
 
 @dataclass
@@ -281,7 +282,7 @@ class Judge:
             cpp = self.cpp_compiler
             variant = f"cpp\0{cpp.identity}\0{shlex.join(cpp.flags)}"
             checker = LCB_CPP_CHECKER if self.cpp_profile.checker == "lcb-cpp" and self.checker.name == "default" \
-                else self.checker
+                else self._checker_for(problem)
             return _Payload(problem=problem, code=sub.code, language=language, tests=list(problem.tests),
                             limits=self.limits_for(problem, language), key=code_key(variant, sub.code, False),
                             prelude=False, checker=checker)
@@ -289,7 +290,14 @@ class Judge:
         prelude = functional or bool(self.config.lcb_compat)
         return _Payload(problem=problem, code=sub.code, language=language, tests=list(problem.tests),
                         limits=self.limits_for(problem), key=code_key(language, sub.code, prelude),
-                        prelude=prelude, checker=self.checker)
+                        prelude=prelude, checker=self._checker_for(problem))
+
+    def _checker_for(self, problem: Problem) -> Checker:
+        """The judge's checker, or under the default one the problem's own builtin comparison (a statement that
+        accepts answers in any case, see problems.answers)."""
+        if self.checker.name == "default" and problem.checker in PER_PROBLEM_CHECKERS:
+            return get_checker(problem.checker)
+        return self.checker
 
     def _cache_key(self, p: _Payload) -> str:
         parts = [JUDGE_VERSION, p.problem.id, p.problem.tests_fingerprint(), p.key, p.limits.key(),

@@ -10,6 +10,7 @@ row cannot predict the whole run; the token rate, when the work reports tokens, 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import TextIO
 
@@ -39,7 +40,11 @@ class Progress:
         self.start = time.monotonic()
         self._last = 0.0
         self._drawn = False
+        self._last_text = ""
         self._first_update = True
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     # ------------------------------------------------------------------ feeding
 
@@ -102,16 +107,32 @@ class Progress:
         self._last = now
         self._draw()
 
-    def _draw(self) -> None:
-        text = self.line()
-        if self.tty:
-            self.stream.write("\r\x1b[2K" + text)
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
-        self._drawn = True
+    def _draw(self, final: bool = False) -> None:
+        with self._lock:
+            text = self.line()
+            if final and not self.tty and text == self._last_text:
+                return  # the last line already said it
+            self._last_text = text
+            if self.tty:
+                self.stream.write("\r\x1b[2K" + text)
+            else:
+                self.stream.write(text + "\n")
+            self.stream.flush()
+            self._drawn = True
+
+    def _tick(self) -> None:
+        """Redraw while nothing finishes (a batch decoding for minutes): the elapsed time, the status."""
+        period = 1.0 if self.tty else self.interval
+        while not self._stop.wait(period):
+            if time.monotonic() - self._last >= period:
+                self._last = time.monotonic()
+                self._draw()
 
     def close(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+            self._ticker = None
         if self.disable:
             return
         if self.tty:
@@ -120,12 +141,15 @@ class Progress:
                 self.stream.write("\n")
                 self.stream.flush()
         elif self._drawn or self.done:
-            self._draw()
+            self._draw(final=True)
 
     def __enter__(self) -> "Progress":
-        if not self.disable and not self.tty:
-            self._draw()
-            self._last = time.monotonic()
+        if not self.disable:
+            if not self.tty:
+                self._draw()
+                self._last = time.monotonic()
+            self._ticker = threading.Thread(target=self._tick, name=f"progress-{self.what}", daemon=True)
+            self._ticker.start()
         return self
 
     def __exit__(self, *exc) -> None:
