@@ -219,7 +219,7 @@ def judge(
     if missing:
         _fail(f"{len(missing)} problem ids in {generations} are not in {problems}, e.g. {missing[:5]}")
     _check_tests([probs[pid] for pid in gens], problems, samples_from_statement)
-    with Progress("judge", unit="sample", disable=quiet) as bar:
+    with Progress("judge", sum(len(g.codes) for g in gens.values()), unit="sample", disable=quiet) as bar:
         records, summary = judge_generations(probs, gens, config, out, language=language,
                                              progress=lambda done, n: bar.update_to(done, n))
     summary_path = out.with_name(out.name + ".summary.json")
@@ -498,9 +498,14 @@ def _print_metrics_table(result: dict) -> None:
     for j in [j for j in overall["pass@k"] if j != "1"]:  # pass@1 is the row above
         table.add_row(f"pass@{j}", *[pct(m["pass@k"].get(j)) for m in groups.values()])
     for s in overall["pass@1|select@k"]:
-        table.add_row(f"select@k {s}", *[pct(m["pass@1|select@k"].get(s)) for m in groups.values()])
-    table.add_row("critique acc (problem)", *[pct(m["critique_accuracy_problem"]) for m in groups.values()])
-    table.add_row("critique acc (solution)", *[pct(m["critique_accuracy_solution"]) for m in groups.values()])
+        table.add_row(f"pass@1|select@k {s}", *[pct(m["pass@1|select@k"].get(s)) for m in groups.values()])
+    def parsed(m: dict) -> bool:  # accuracy is n/a where no critique parsed (not 0.0)
+        return sum(m.get("confusion", {}).get(key, 0) for key in ("tp", "fp", "fn", "tn")) > 0
+
+    table.add_row("critique acc (problem)", *[pct(m["critique_accuracy_problem"]) if parsed(m) else "n/a"
+                                              for m in groups.values()])
+    table.add_row("critique acc (solution)", *[pct(m["critique_accuracy_solution"]) if parsed(m) else "n/a"
+                                               for m in groups.values()])
     if "confusion" in overall:
         table.add_row("unparsable critiques (n)", *[
             str(m["confusion"].get("unparsable_passed", 0) + m["confusion"].get("unparsable_failed", 0))

@@ -40,7 +40,8 @@ class Progress:
         self.start = time.monotonic()
         self._last = 0.0
         self._drawn = False
-        self._last_text = ""
+        self._last_done: int | None = None
+        self._last_status = ""
         self._first_update = True
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -110,9 +111,9 @@ class Progress:
     def _draw(self, final: bool = False) -> None:
         with self._lock:
             text = self.line()
-            if final and not self.tty and text == self._last_text:
+            if final and not self.tty and self.done == self._last_done and self.status == self._last_status:
                 return  # the last line already said it
-            self._last_text = text
+            self._last_done, self._last_status = self.done, self.status
             if self.tty:
                 self.stream.write("\r\x1b[2K" + text)
             else:
