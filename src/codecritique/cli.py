@@ -543,7 +543,7 @@ _difficulty_opt = typer.Option(None, "--difficulty", metavar="NAME", help="Keep 
 
 @problems_app.command("stats")
 def problems_stats_cmd(
-    inputs: Optional[list[Path]] = typer.Argument(None, metavar="[INPUT]...", help=_INPUTS_HELP),
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT", help=_INPUTS_HELP),
     source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
     cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt, window: Optional[str] = _window_opt,
     platform: Optional[list[str]] = _platform_opt, difficulty: Optional[list[str]] = _difficulty_opt,
@@ -562,7 +562,7 @@ def problems_stats_cmd(
 @problems_app.command("inspect")
 def problems_inspect_cmd(
     problem_id: str = typer.Argument(..., metavar="ID", help="The problem's id."),
-    inputs: Optional[list[Path]] = typer.Argument(None, metavar="[INPUT]...", help=_INPUTS_HELP),
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT", help=_INPUTS_HELP),
     source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
     cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt,
     max_chars: int = typer.Option(3000, metavar="N", help="Statement characters shown."),
@@ -582,7 +582,7 @@ _CONVERT_FORMATS = {"jsonl": "ours", "parquet": "ours-parquet", "lcb": "lcb"}
 
 @problems_app.command("convert")
 def problems_convert_cmd(
-    inputs: Optional[list[Path]] = typer.Argument(None, metavar="[INPUT]...", help=_INPUTS_HELP),
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT", help=_INPUTS_HELP),
     output: Path = typer.Option(..., "--out", "-o", metavar="FILE",
                                 help="*.jsonl[.gz] (ours), *.parquet (ours) or *.lcb.jsonl (LiveCodeBench's "
                                      "schema); a manifest with the checksum is written beside it."),
@@ -606,7 +606,7 @@ def problems_convert_cmd(
 
 @app.command("critique-bench")
 def critique_bench_cmd(
-    path: Optional[Path] = typer.Argument(None, metavar="[PATH]",
+    path: Optional[Path] = typer.Argument(None, metavar="PATH",
                                           help="DebugBench folder, or CodeContests file/folder (none: CodeContests "
                                                "from the hub)."),
     source: Literal["debugbench", "codecontests"] = typer.Option("debugbench", help="codecontests is the paper's "

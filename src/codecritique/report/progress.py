@@ -89,10 +89,10 @@ class Progress:
         parts.append(f"elapsed {_duration(elapsed)}")
         if self.tokens and elapsed > 0:
             parts.append(f"{self.tokens / elapsed:.1f} tokens/s")
-        if new and elapsed > 0:
+        if new >= self.eta_after and elapsed > 0:  # one early row of a batch tells nothing of the rate
             rate = new / elapsed
             parts.append(f"{rate:.2f} {self.unit}s/s" if rate >= 0.1 else f"{1 / rate:.0f} s/{self.unit}")
-            if self.total and self.done < self.total and new >= self.eta_after:
+            if self.total and self.done < self.total:
                 parts.append(f"ETA {_duration((self.total - self.done) / rate)}")
         if self.status:
             parts.append(self.status)
