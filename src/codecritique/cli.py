@@ -197,6 +197,8 @@ def judge(
     samples_from_statement: bool = typer.Option(False, "--samples-from-statement",
                                                 help="Add sample tests extracted from the statements."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object instead of a table."),
+    allow_se: bool = typer.Option(False, "--allow-se", help="Exit 0 even if some samples stay system errors (the "
+                                                            "judge's own failures, left out of pass@k)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
 ) -> None:
     """Judge generations against problems' tests; print pass@1, pass@k and verdict counts."""
@@ -229,6 +231,14 @@ def judge(
     else:
         _print_judge_summary(summary, out)
     del records
+    se = summary["overall"].get("system_errors", 0)
+    if se:  # never counted as wrong answers, and never silently dropped either
+        typer.secho(f"error: {se} samples ended in a system error (the judge's own failure, retried) and are left out "
+                    f"of pass@1/pass@k; their messages are in {out}; run the same command again to judge them again"
+                    f"{'' if allow_se else ', or pass --allow-se to accept the results without them'}",
+                    fg=typer.colors.RED, err=True)
+        if not allow_se:
+            raise typer.Exit(4)
 
 
 def _check_output_file(path: Path, option: str) -> None:
