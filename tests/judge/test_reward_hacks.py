@@ -194,3 +194,11 @@ def test_lcb_cpp_profile_keeps_the_official_behaviour(cpp_judges):
     assert res[0].verdict is Verdict.AC
     accepted = {n for n, r in zip(names, res[1:]) if r.verdict is Verdict.AC}
     assert accepted == set(names) - CPP_ALWAYS_REJECTED, accepted
+
+
+def test_cpp_program_tests_under_rlimit(tmp_path):
+    """The same wrapper and token outside bwrap (the binary cache reachable by the test uid, never root)."""
+    with Judge(JudgeConfig(workers=1, sandbox="rlimit", cpp_cache=str(tmp_path / "cc"))) as j:
+        res = j.run(_cpp_subs([CPP_HONEST, CPP_HACKS["static_init_exit"], CPP_HACKS["abort_handler_exit_0"]]))
+        assert j.isolation.startswith("rlimit/fork+seccomp"), j.isolation
+    assert [r.verdict for r in res] == [Verdict.AC, Verdict.WA, Verdict.WA], [r.message for r in res]

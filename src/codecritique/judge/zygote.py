@@ -701,15 +701,15 @@ def _ancestors(path):
 
 
 def _reachable_by_others(path):
-    """Whether a uid other than the owner can reach ``path`` (every directory on the way traversable by others,
-    the path itself readable)."""
+    """Whether a uid other than the owner can reach ``path``: every directory on the way and the path itself, if it
+    is a directory, traversable by others (the binary cache is deliberately not listable), a file readable."""
     try:
         if not all(os.stat(a).st_mode & 0o001 for a in _ancestors(path)):
             return False
         mode = os.stat(path).st_mode
     except OSError:
         return False
-    return bool(mode & 0o004) and (not os.path.isdir(path) or bool(mode & 0o001))
+    return bool(mode & 0o001) if os.path.isdir(path) else bool(mode & 0o004)
 
 
 def _cover(top, keep, options):
