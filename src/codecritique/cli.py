@@ -147,15 +147,17 @@ def run(
 ) -> None:
     """Self-critique test-time scaling end to end: generate k -> critique each -> judge -> select -> report."""
     from .critique.run import RunConfig, run as run_pipeline
-    from .critique.stages import PromptOptions
+    from .llm.config import BackendConfig
+    from .llm.tasks import PromptOptions
     from .errors import DataError
     from .judge.engine import JudgeConfig
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    cfg = RunConfig(out=str(out), language=language, k=k, base_urls=list(base_url or []), model=model,
-                    api_key=api_key, tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
-                    top_p=top_p, max_tokens=max_tokens or (30720 if base_url else 192),
-                    critique_max_tokens=critique_max_tokens, seed=seed, fallback=fallback,
+    cfg = RunConfig(out=str(out), language=language, k=k, critique_max_tokens=critique_max_tokens, seed=seed,
+                    fallback=fallback,
+                    backend=BackendConfig(base_urls=list(base_url or []), model=model, api_key=api_key,
+                                          tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
+                                          top_p=top_p, max_tokens=max_tokens),
                     prompts=PromptOptions(cpp_comment=cpp_comment, think_in_prompt=think_in_prompt),
                     judge=JudgeConfig(checker=checker, sandbox=sandbox, workers=workers))
     if problems:
@@ -392,7 +394,7 @@ def critique_bench_cmd(
             languages=tuple(language or LANGUAGES), seed=seed, limit=limit,
             max_solution_tokens=max_solution_tokens or None, tokenizer=tokenizer, base_urls=list(base_url or []),
             model=model, api_key=api_key, concurrency=concurrency, temperature=temperature, top_p=top_p,
-            max_tokens=max_tokens or (24576 if base_url else 256),
+            max_tokens=max_tokens,
             local_model=str(local_model) if local_model else None, think_in_prompt=think_in_prompt,
             offline=offline or None, log=lambda m: typer.echo(m, err=True))
     except (CodecritiqueError, ValueError, OSError) as e:

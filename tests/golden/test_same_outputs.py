@@ -55,8 +55,19 @@ def stored_keys(path: Path) -> list[str]:
     return [r["key"] for r in load(path)]
 
 
+def needs_same_model_name(saved_store: Path) -> None:
+    """The local model's name (part of every request key) is its folder; the snapshot replays only where the
+    bundled model lives at the same path."""
+    from codecritique.llm.local import bundled_model_dir
+
+    saved = load(saved_store)[0]["request"]["model"]
+    if saved != str(bundled_model_dir()):
+        pytest.skip(f"the snapshot's model is {saved}, here it is {bundled_model_dir()}")
+
+
 @pytest.mark.slow
 def test_run_gives_the_saved_outputs(tmp_path):
+    needs_same_model_name(GOLDEN / "run" / "requests.jsonl")
     out = tmp_path / "run"
     out.mkdir()
     shutil.copy(GOLDEN / "run" / "requests.jsonl", out / "requests.jsonl")
@@ -83,6 +94,7 @@ def test_metrics_gives_the_saved_numbers():
 @pytest.mark.slow
 @pytest.mark.skipif(not DEBUGBENCH.is_dir(), reason="needs ../shared/data/debugbench")
 def test_critique_bench_gives_the_saved_outputs(tmp_path):
+    needs_same_model_name(GOLDEN / "bench" / "requests.jsonl")
     out = tmp_path / "bench"
     out.mkdir()
     shutil.copy(GOLDEN / "bench" / "requests.jsonl", out / "requests.jsonl")
