@@ -84,6 +84,7 @@ def test_judge_gives_the_saved_verdicts(tmp_path):
     cli("judge", str(DEMO_PROBLEMS), str(GOLDEN / "judge_generations.jsonl"), "--out", str(tmp_path / "eval.json"),
         "--workers", "1", "--quiet")
     assert normal(load(tmp_path / "eval.json")) == normal(load(GOLDEN / "judge_eval.json"))
+    assert normal(load(tmp_path / "eval.json.summary.json")) == normal(load(GOLDEN / "judge_eval.json.summary.json"))
 
 
 def test_metrics_gives_the_saved_numbers():

@@ -52,6 +52,20 @@ class BackendConfig:
         return SamplingParams(temperature=self.temperature, top_p=self.top_p,
                               max_tokens=max_tokens or self.resolved_max_tokens(), seed=seed)
 
+    def validate(self) -> None:
+        """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work (before any model is
+        loaded or called)."""
+        from ..errors import require, require_number
+
+        require_number("concurrency", self.concurrency, minimum=1)
+        require_number("temperature", self.temperature, minimum=0)
+        require_number("top_p", self.top_p, minimum=0, strict=True, maximum=1)
+        require_number("max_tokens", self.max_tokens, minimum=1, optional=True)
+        require_number("local_batch", self.local_batch, minimum=1)
+        for url in self.base_urls:
+            require(url.startswith(("http://", "https://")), "base_url",
+                    f"{url!r} is not an http:// or https:// URL")
+
     def public_dict(self) -> dict:
         """The settings without the API key (for config files and reports)."""
         from dataclasses import asdict
