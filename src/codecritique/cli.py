@@ -669,6 +669,67 @@ def critique_bench_cmd(
     print(json.dumps(metrics) if as_json else format_summary(metrics))
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train(
+    ctx: typer.Context,
+    data: list[Path] = typer.Option([Path("runs/data")], "--data", help="OCR-2-schema rows: `codecritique datagen` "
+                                    "output or nvidia/OpenCodeReasoning-2 shards (Parquet/JSONL). Repeatable."),
+    out: Path = typer.Option(Path("runs/train"), "--out", "-o", help="Run folder: stage1/ and stage2/ are HF model "
+                                                                    "folders (resumable)."),
+    base_model: Optional[str] = typer.Option(None, help="HF model folder or hub name (default: the bundled "
+                                                        "SmolLM2-135M-Instruct, with the CPU `demo` recipe)."),
+    stage: str = typer.Option("both", help="1 | 2 | both"),
+    config: Optional[Path] = typer.Option(None, help="Recipe YAML (see train/configs/ocr2.yaml)."),
+    recipe: Optional[str] = typer.Option(None, help="ocr2 (the paper) | demo (CPU minutes). Default: ocr2 with "
+                                                    "--base-model, demo without."),
+    questions_from: Optional[list[str]] = typer.Option(None, help="DATASET=PATH of a source dataset (taco, apps, "
+                                                       "code_contests, open-r1/codeforces) to rebuild release "
+                                                       "questions '-'."),
+    keep_checkpoints: bool = typer.Option(False, help="Keep each stage's checkpoints after it completes."),
+    list_options: bool = typer.Option(False, "--list-options", help="List every recipe override and exit."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Two-stage SFT (OCR-II §3) with TRL. Any DataConfig/SFTConfig field is an override: --FIELD VALUE (both
+    stages) or --stage1.FIELD / --stage2.FIELD, e.g. --critique_filter agree --learning_rate 1e-5."""
+    from .errors import DataError
+    from .train.args import OverrideError, options_help, parse_overrides
+
+    if list_options:
+        typer.echo(options_help())
+        return
+    from .report.train import quiet_library_logging
+    from .train.config import build_recipe
+    from .train.data import source_rows_from
+
+    quiet_library_logging()
+    try:
+        overrides = parse_overrides(list(ctx.args))
+        if base_model:
+            overrides["base_model"] = base_model
+        chosen = build_recipe(config, overrides, recipe or (None if (config or base_model) else "demo"))
+        sources = source_rows_from(questions_from or [])
+    except (OverrideError, DataError, ValueError) as e:
+        _fail(str(e))
+        return
+    from .report.train import ProgressBars, plot_losses, summary_lines
+    from .train.pipeline import is_main_process, train as run_training
+
+    try:
+        results = run_training(chosen, data, out, stage=stage, source_rows=sources,
+                               on_event=None if quiet or not is_main_process() else ProgressBars(),
+                               log=lambda m: typer.echo(m, err=True), keep_checkpoints=keep_checkpoints)
+    except (DataError, ValueError, FileNotFoundError) as e:
+        _fail(str(e))
+        return
+    if not is_main_process():
+        return
+    png = plot_losses({f"stage {r.stage}": r.losses for r in results}, out / "loss.png",
+                      title=f"codecritique train ({chosen.name})")
+    for line in summary_lines(results):
+        typer.echo(line)
+    typer.echo(f"loss curves: {png}")
+
+
 def main() -> None:
     app()
 

@@ -24,3 +24,10 @@ def esc(s: Any) -> str:
 def pct(x: float | None) -> str:
     """A fraction as a percentage with one decimal, "-" when undefined."""
     return "-" if x is None else f"{100 * x:.1f}"
+
+
+def model_name(model: str | None) -> str:
+    """A model as people name it: the endpoint's name, or the bundled model (whose name is a cache path)."""
+    if not model or "SmolLM2-135M-Instruct" in model and model.startswith("/"):
+        return "SmolLM2-135M-Instruct (bundled)"
+    return str(model)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..problems.model import Problem
-from .html import CSS, esc as _esc, pct as _pct
+from .html import CSS, esc as _esc, model_name, pct as _pct
 from .plots import plot_scaling_curves, plot_selection_bars
 
 
@@ -114,11 +114,7 @@ def _problem_rows(rows: list[dict], problems: dict[str, Problem]) -> str:
 
 
 def _model_name(config: dict) -> str:
-    """The model as people name it: the endpoint's model, else the bundled one."""
-    model = config.get("model")
-    if not model or model.endswith("SmolLM2-135M-Instruct-bf16"):
-        return "SmolLM2-135M-Instruct (bundled)"
-    return str(model)
+    return model_name(config.get("model"))
 
 
 def write_run_report(out: Path, config: dict, rows: list[dict], metrics: dict, curves: dict,
