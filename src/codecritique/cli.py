@@ -324,6 +324,8 @@ def run(
                                                                               "--max-tokens)."),
     seed: int = typer.Option(0, metavar="N"),
     concurrency: int = typer.Option(32, metavar="N", help="Requests in flight per run."),
+    local_batch: int = typer.Option(20, metavar="N", help="Bundled model: rows decoded together (results do not "
+                                                         "depend on it: each row has its own seed)."),
     tokenizer: Optional[str] = typer.Option(None, metavar="NAME", help="HF tokenizer to count critique reasoning "
                                                                        "tokens with an endpoint (default: "
                                                                        "characters)."),
@@ -353,7 +355,7 @@ def run(
                     fallback=fallback, window=window, limit=limit,
                     backend=BackendConfig(base_urls=list(base_url or []), model=model, api_key=api_key,
                                           tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
-                                          top_p=top_p, max_tokens=max_tokens),
+                                          top_p=top_p, max_tokens=max_tokens, local_batch=local_batch),
                     prompts=PromptOptions(cpp_comment=cpp_comment, think_in_prompt=think_in_prompt),
                     judge=JudgeConfig(checker=checker, sandbox=sandbox, workers=workers))
     if problems:
