@@ -63,7 +63,7 @@ class RunConfig:
     def validate(self) -> None:
         """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work, before any file is
         written or any model is loaded."""
-        from ..critique.selection import FALLBACKS
+        from ..metrics.selection import FALLBACKS
         from ..errors import ConfigError, require, require_number
         from ..judge.engine import LANGUAGES
 
