@@ -184,3 +184,27 @@ def test_release_rows_get_their_question_rebuilt(tmp_path):
     src = write_parquet(raw, tmp_path / "rel" / "python" / "p.parquet")
     rows = read_rows([src], DataConfig(), source_rows=source_rows_from([f"code_contests={cc.parent}"]))
     assert [r.question for r in rows] == ["Statement number 2.", "Statement number 1."]
+
+
+def test_datagen_folder_reads_its_parquet_only_and_forced_judgements(tmp_path):
+    """datagen's layout: DIR/data/python/*.parquet beside the stages' JSONL files; a critique whose judgement
+    was forced (no tag written) gets the judgement appended in the paper's tag (default) or is dropped."""
+    raw = ocr2_rows(4)
+    for r in raw:
+        r.update(language="python", judgement_forced=False, p_right=None)
+    raw[1]["qwq_critique"] = "The code looks fine to me."  # the critic wrote no tag
+    raw[1].update(judgement_forced=True, judgement="wrong", p_right=0.3)
+    write_parquet(raw, tmp_path / "run" / "data" / "python" / "train-00000-of-00001.parquet")
+    (tmp_path / "run" / "questions.jsonl").write_text('{"question_id": "x", "question": "not a sample"}\n')
+    rows = read_rows([tmp_path / "run"], DataConfig())
+    assert [r.id for r in rows] == ["s0", "s1", "s2", "s3"]
+    crit = {e.id: e for e in stage_examples(rows, "2", DataConfig(), DataStats()) if e.kind == "critique"}
+    assert crit["s1"].completion[0]["content"] == "The code looks fine to me.\n\n<judgment>wrong</judgment>"
+    assert crit["s0"].completion[0]["content"] == raw[0]["qwq_critique"]  # a written tag: untouched
+    stats = DataStats()
+    dropped = stage_examples(rows, "2", DataConfig(forced_judgement="drop"), stats)
+    assert "s1" not in {e.id for e in dropped if e.kind == "critique"}
+    assert stats.dropped["critique: forced judgement (forced_judgement=drop)"] == 1
+    kept = stage_examples(rows, "2", DataConfig(forced_judgement="keep"), DataStats())
+    assert [e.completion[0]["content"] for e in kept if e.id == "s1" and e.kind == "critique"] == \
+        ["The code looks fine to me."]

@@ -100,6 +100,10 @@ class DataConfig:
     # critique targets: "all" (the paper, as far as it says) or "agree": only critiques whose judgement agrees with
     # execution (right with pass rate 1, wrong with pass rate < 1; rows without a pass rate are dropped)
     critique_filter: CritiqueFilter = "all"
+    # datagen rows whose critic wrote no <judgment> tag (judgement_forced: the judgement is its forced choice):
+    # "append" ends the target with that judgement in the paper's tag (what the critic chose after "<judgment>"),
+    # "keep" trains on the text as written, "drop" leaves such rows out. Release rows are never forced.
+    forced_judgement: Literal["append", "keep", "drop"] = "append"
     # Stage II mix: None = all generation rows plus all critique rows; a number r = critique rows drawn (seeded) to
     # r x the generation rows (all of them if there are fewer)
     critique_ratio: float | None = None
@@ -207,6 +211,9 @@ def apply(recipe: Recipe, overrides: dict[str, Any], *, where: str = "overrides"
                 out.stage1.pop(key, None)
                 out.stage2.pop(key, None)
         getattr(out, section).update(values)
+    if out.data.forced_judgement not in ("append", "keep", "drop"):
+        raise DataError(where, f"forced_judgement must be append, keep or drop, got {out.data.forced_judgement!r}",
+                        field="data.forced_judgement")
     if out.data.critique_filter not in ("all", "agree"):
         raise DataError(where, f"critique_filter must be 'all' or 'agree', got {out.data.critique_filter!r}",
                         field="data.critique_filter")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from codecritique.errors import DataError
+from codecritique.llm.parsing import parse_judgement
 from codecritique.llm.prompts import critique_messages, generation_messages
 from codecritique.problems.records import Record
 from codecritique.problems.tables import iter_rows, table_files
@@ -46,6 +47,7 @@ class TrainRow:
     solution: str = ""
     judgement: str = ""
     pass_rate: float | None = None
+    judgement_forced: bool = False  # datagen: the critic wrote no tag; judgement is its forced choice
     where: str = ""  # "path:line" for error messages
 
 
@@ -75,10 +77,11 @@ class DataStats:
 
 def _records(path: Path) -> Iterator[Record]:
     """Rows of one source: Parquet through ``datasets`` (the format datagen writes), anything else through
-    problems.tables."""
+    problems.tables. A folder holding Parquet files is read for those only (a datagen output folder also holds
+    its stages' JSONL files)."""
     files = table_files(path)
     parquet = [f for f in files if f.suffix == ".parquet"]
-    others = [f for f in files if f.suffix != ".parquet"]
+    others = [] if parquet else files
     if parquet:
         from datasets import load_dataset
 
@@ -156,7 +159,8 @@ def read_rows(sources: Iterable[str | Path], config: DataConfig, *, source_rows:
             row = TrainRow(id=rid, question_id=_text(rec, "question_id") or rid, question=question, language=lang,
                            r1_generation=_text(rec, "r1_generation"), qwq_critique=_text(rec, "qwq_critique"),
                            solution=_text(rec, "solution"), judgement=_text(rec, "judgement").strip().lower(),
-                           pass_rate=_pass_rate(rec), where=f"{rec.path}:{rec.line}")
+                           pass_rate=_pass_rate(rec), judgement_forced=bool(rec.data.get("judgement_forced")),
+                           where=f"{rec.path}:{rec.line}")
             if question == PLACEHOLDER:
                 placeholders.append((len(rows), rec))
             rows.append(row)
@@ -193,9 +197,25 @@ def generation_example(row: TrainRow, system: str = "") -> Example:
     return Example("generation", row.id, prompt, [{"role": "assistant", "content": row.r1_generation}])
 
 
-def critique_example(row: TrainRow, system: str = "") -> Example:
+def critique_target(row: TrainRow, forced: str = "append") -> str | None:
+    """The critique target: the critic's whole response; for a datagen row whose judgement was forced (the critic
+    wrote no tag) ``forced="append"`` ends it with that judgement in the paper's tag, ``"keep"`` leaves it as
+    written, ``"drop"`` gives None."""
+    text = row.qwq_critique
+    if row.judgement_forced and parse_judgement(text) is None:
+        if forced == "drop":
+            return None
+        if forced == "append" and row.judgement in ("right", "wrong"):
+            return f"{text.rstrip()}\n\n<judgment>{row.judgement}</judgment>"
+    return text
+
+
+def critique_example(row: TrainRow, system: str = "", forced: str = "append") -> Example | None:
+    target = critique_target(row, forced)
+    if target is None:
+        return None
     prompt = critique_messages(row.question, _fenced(row.solution, row.language), system=system)
-    return Example("critique", row.id, prompt, [{"role": "assistant", "content": row.qwq_critique}])
+    return Example("critique", row.id, prompt, [{"role": "assistant", "content": target}])
 
 
 def agrees(row: TrainRow) -> bool | None:
@@ -236,7 +256,11 @@ def critique_examples(rows: Iterable[TrainRow], config: DataConfig, stats: DataS
             if not verdict:
                 stats.dropped["critique: judgement disagrees with execution"] += 1
                 continue
-        out.append(critique_example(row, config.system))
+        example = critique_example(row, config.system, config.forced_judgement)
+        if example is None:
+            stats.dropped["critique: forced judgement (forced_judgement=drop)"] += 1
+            continue
+        out.append(example)
     return out
 
 
