@@ -367,14 +367,17 @@ def run(
     _check_run_dir(cfg, out, force)
     if cfg.backend.base_urls and (not only or {"generate", "critique"} & set(only)):
         cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
-    metrics = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
-                           progress=_progress_factory(quiet))
-    if metrics:
+    result = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
+                          progress=_progress_factory(quiet))
+    if result:
+        from .report.run_report import render_run
+
+        report = render_run(out, result)
         if as_json:
-            print(json.dumps(metrics))
+            print(json.dumps(result.metrics))
         else:
-            _print_metrics_table(metrics)
-            typer.echo(f"report: {out / 'report.html'}")
+            _print_metrics_table(result.metrics)
+            typer.echo(f"report: {report}")
 
 
 # settings of a run directory that do not change its results (they may differ between invocations)
@@ -668,9 +671,14 @@ def critique_bench_cmd(
     cfg.validate()
     if cfg.backend.base_urls:
         cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
-    metrics = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
-                        progress=_progress_factory(quiet))
-    print(json.dumps(metrics) if as_json else format_summary(metrics))
+    result = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
+                       progress=_progress_factory(quiet))
+    from .report.critique_bench import render_bench
+
+    report = render_bench(out, result)
+    if not quiet:
+        typer.echo(f"report: {report}", err=True)
+    print(json.dumps(result.metrics) if as_json else format_summary(result.metrics))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
