@@ -1,103 +1,285 @@
-"""The ``codecritique`` command."""
+"""The ``codecritique`` command.
+
+Every expected error (bad input, bad settings, an unreachable endpoint) ends the command with one line
+``error: ...`` on stderr and exit code 2, before any work starts where it can be found then; ``--debug`` shows the
+traceback instead. Settings are checked by their config dataclasses (``validate()``), so the library refuses them
+too.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+import traceback
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 import typer
+from typer.core import TyperGroup
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Exact, sandboxed judging of Python and C++ solutions; self-critique test-time scaling.")
+try:  # typer >= 0.20 vendors click
+    from typer._click import exceptions as _click_exceptions
+except ImportError:  # pragma: no cover - older typer
+    import click.exceptions as _click_exceptions
+
+from .errors import CodecritiqueError, ConfigError
+
+_EXIT = tuple({typer.Exit, getattr(_click_exceptions, "Exit", typer.Exit)})
+_ABORT = tuple({typer.Abort, getattr(_click_exceptions, "Abort", typer.Abort), KeyboardInterrupt})
+# errors that are the user's input or environment, not a bug: one line, exit 2
+EXPECTED_ERRORS = (CodecritiqueError, ValueError, OSError, LookupError, UnicodeError)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("codecritique")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+# config fields whose option is not --FIELD (ConfigError.option)
+_OPTION_NAMES = {"k": "-k/--samples", "samples": "-k/--samples", "path": "PATH", "base_urls": "--base-url",
+                 "languages": "--language", "cpp_profile": "--profile", "problems": "--problems"}
+
+
+def _error_line(e: BaseException) -> str:
+    if isinstance(e, ConfigError):
+        return f"{_OPTION_NAMES.get(e.field.rsplit('.', 1)[-1], e.option)}: {e.reason}"
+    if isinstance(e, KeyError):  # str(KeyError) is the repr of the key
+        return f"missing key {e.args[0]!r}" if e.args else "missing key"
+    if isinstance(e, OSError) and e.filename is not None and e.strerror:
+        return f"{e.filename}: {e.strerror}"
+    return " ".join(str(e).split()) or type(e).__name__
+
+
+def _report(e: BaseException, debug: bool) -> int:
+    """Print the one line for an error raised by a command or by its parsing; returns the exit code."""
+    if isinstance(e, _click_exceptions.UsageError):
+        hint = f" (see {e.ctx.command_path} --help)" if e.ctx is not None else ""
+        _print_error(" ".join(e.format_message().replace("Value error, ", "").split()) + hint)
+        return 2
+    if isinstance(e, _ABORT):
+        _print_error("interrupted")
+        return 130
+    if debug:
+        traceback.print_exception(e)
+    if isinstance(e, EXPECTED_ERRORS):
+        _print_error(_error_line(e))
+        return 2
+    # a bug: still one line, with the way to the traceback
+    _print_error(f"internal error: {type(e).__name__}: {_error_line(e)} (rerun with --debug for the traceback, "
+                 "and please report it)")
+    return 1
+
+
+def _debug_requested(argv: Optional[list[str]] = None) -> bool:
+    return "--debug" in (sys.argv[1:] if argv is None else argv) or os.environ.get("CODECRITIQUE_DEBUG") == "1"
+
+
+class _Group(TyperGroup):
+    """The root command group: every error inside a subcommand (its parsing included) becomes one line."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except _EXIT:
+            raise
+        except BaseException as e:  # noqa: BLE001 - reported, then exit with its code
+            if isinstance(e, (SystemExit, GeneratorExit)):
+                raise
+            raise typer.Exit(_report(e, bool(ctx.params.get("debug")) or _debug_requested())) from None
+
+
+class App(typer.Typer):
+    """A Typer app whose call turns every expected error into one line (see the module docstring)."""
+
+    def __call__(self, args: Optional[list[str]] = None, prog_name: str = "codecritique", **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            rv = typer.main.get_command(self).main(args=argv, prog_name=prog_name, standalone_mode=False, **extra)
+        except _EXIT as e:
+            sys.exit(e.exit_code)
+        except Exception as e:  # parse errors of the root command itself
+            sys.exit(_report(e, _debug_requested(argv)))
+        except KeyboardInterrupt as e:
+            sys.exit(_report(e, False))
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _print_error(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+
+
+app = App(cls=_Group, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+          context_settings={"max_content_width": 120},
+          help="Exact, sandboxed judging of Python and C++ solutions; self-critique test-time scaling.")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"codecritique {_version()}")
+        raise typer.Exit()
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                 help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error instead of one line."),
+) -> None:
     """codecritique: judge, evaluate and scale code-reasoning models with self-critique."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    _quiet_third_party()
+
+
+def _quiet_third_party() -> None:
+    """Weight-loading bars and library warnings are noise to our users (our own progress says what happens)."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    for name in ("transformers", "huggingface_hub", "datasets", "accelerate", "httpx", "openai"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _fail(message: str) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    _print_error(message)
     raise typer.Exit(2)
+
+
+def _console(stderr: bool = False):
+    """A rich console; tables are never cut when the output is a file or a pipe (full width)."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else 100_000, soft_wrap=not stream.isatty())
+
+
+CHECKER_HELP = ("default (tokens; numbers to 1e-6) | exact | lcb | lcb-current | FILE.py:FUNC | module:FUNC | "
+                "program:PATH (testlib-style).")
+Sandbox = Literal["bwrap", "rlimit", "none"]
+Language = Literal["python", "cpp"]
+Fallback = Literal["random", "shortest-wrong", "first"]
 
 
 @app.command()
 def judge(
-    problems: Path = typer.Argument(..., help="Problems: LiveCodeBench JSONL, HumanEval/MBPP JSONL or our JSONL."),
-    generations: Path = typer.Argument(..., help="LiveCodeBench output/eval_all JSON, or JSONL of "
-                                                 "{question_id, code} / {task_id, completion} / raw outputs."),
-    out: Path = typer.Option(..., "--out", "-o", help="Where to write the eval_all-style JSON with verdicts."),
-    checker: str = typer.Option("default", help="default | exact | lcb | FILE.py:FUNC | module:FUNC | "
-                                                "program:PATH (testlib-style)."),
+    problems: Path = typer.Argument(..., metavar="PROBLEMS",
+                                    help="Problems: LiveCodeBench JSONL, HumanEval/MBPP JSONL or our JSONL."),
+    generations: Path = typer.Argument(..., metavar="GENERATIONS",
+                                       help="LiveCodeBench output/eval_all JSON, or JSONL of {question_id, code} / "
+                                            "{task_id, completion} / raw outputs."),
+    out: Path = typer.Option(..., "--out", "-o", metavar="FILE",
+                             help="Where to write the eval_all-style JSON with verdicts (the summary goes to "
+                                  "FILE.summary.json)."),
+    checker: str = typer.Option("default", metavar="CHECKER", help=CHECKER_HELP),
     all_tests: bool = typer.Option(False, "--all-tests", help="Run every test (pass rates) instead of stopping "
                                                               "at the first failure."),
-    workers: int = typer.Option(0, help="Parallel workers (0: one per core)."),
-    sandbox: str = typer.Option("bwrap", help="bwrap | rlimit | none"),
-    language: Optional[str] = typer.Option(None, help="python | cpp (default: from the fence or the problem)."),
-    time_limit: Optional[float] = typer.Option(None, help="CPU seconds per test (default: the problem's, else 6)."),
-    memory_mb: Optional[int] = typer.Option(None, help="Memory limit in MiB (default: the problem's, else 2048)."),
-    profile: str = typer.Option("default", help="C++: default (-O2 -std=gnu++17) | lcb-cpp (the paper's "
-                                                "evaluator: plain g++, 6 s, 8 GiB, exact stripped output)."),
-    cxxflags: Optional[str] = typer.Option(None, help="C++ compiler flags, replacing the profile's."),
-    cpp_cache: Optional[Path] = typer.Option(None, help="C++ binary and precompiled-header cache directory "
-                                                        "(default: ~/.cache/codecritique/cpp)."),
-    cache: Optional[Path] = typer.Option(None, help="Persistent verdict cache (SQLite file)."),
+    workers: int = typer.Option(0, metavar="N", help="Parallel workers (0: one per core)."),
+    sandbox: Sandbox = typer.Option("bwrap", help="bwrap (isolated), rlimit (resource limits only) or none."),
+    language: Optional[Language] = typer.Option(None, help="Default: from the fence or the problem."),
+    time_limit: Optional[float] = typer.Option(None, metavar="SECONDS",
+                                               help="CPU seconds per test (default: the problem's, else 6)."),
+    memory_mb: Optional[int] = typer.Option(None, metavar="MIB",
+                                            help="Memory limit (default: the problem's, else 2048)."),
+    profile: Literal["default", "lcb-cpp"] = typer.Option(
+        "default", help="C++: default (-O2 -std=gnu++17) or lcb-cpp (the paper's evaluator: plain g++, 6 s, "
+                        "8 GiB, exact stripped output)."),
+    cxxflags: Optional[str] = typer.Option(None, metavar="FLAGS", help="C++ compiler flags, replacing the "
+                                                                       "profile's."),
+    cpp_cache: Optional[Path] = typer.Option(None, metavar="DIR", help="C++ binary and precompiled-header cache "
+                                                                       "(default: ~/.cache/codecritique/cpp)."),
+    cache: Optional[Path] = typer.Option(None, metavar="FILE", help="Persistent verdict cache (SQLite file)."),
     samples_from_statement: bool = typer.Option(False, "--samples-from-statement",
                                                 help="Add sample tests extracted from the statements."),
-    quiet: bool = typer.Option(False, "--quiet", "-q"),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object instead of a table."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
 ) -> None:
     """Judge generations against problems' tests; print pass@1, pass@k and verdict counts."""
-    from tqdm import tqdm
-
-    from .errors import DataError
     from .evaluate import judge_generations
-    from .judge.cpp import get_profile
     from .judge.engine import JudgeConfig
     from .judge.generations import load_generations
     from .problems.load import index_by_id, load_problems
+    from .report.progress import Progress
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        get_profile(profile)
-        probs = index_by_id(load_problems(problems, with_samples=samples_from_statement))
-        gens = load_generations(generations, probs, language=language)
-        config = JudgeConfig(checker=checker, all_tests=all_tests, workers=workers, sandbox=sandbox,
-                             time_limit=time_limit, memory_mb=memory_mb, cache=str(cache) if cache else None,
-                             cpp_profile=profile, cxxflags=cxxflags, cpp_cache=str(cpp_cache) if cpp_cache else None)
-    except (DataError, ValueError, OSError) as e:
-        _fail(str(e))
-        return
+    config = JudgeConfig(checker=checker, all_tests=all_tests, workers=workers, sandbox=sandbox,
+                         time_limit=time_limit, memory_mb=memory_mb, cache=str(cache) if cache else None,
+                         cpp_profile=profile, cxxflags=cxxflags, cpp_cache=str(cpp_cache) if cpp_cache else None)
+    config.validate()
+    _check_output_file(out, "out")
+    probs = index_by_id(load_problems(problems, with_samples=samples_from_statement))
+    gens = load_generations(generations, probs, language=language)
+    if not gens:
+        _fail(f"{generations}: no generations in the file")
     missing = sorted(set(gens) - set(probs))
     if missing:
         _fail(f"{len(missing)} problem ids in {generations} are not in {problems}, e.g. {missing[:5]}")
-    bar = tqdm(total=0, unit="sample", disable=quiet, file=sys.stderr)
+    _check_tests([probs[pid] for pid in gens], problems, samples_from_statement)
+    with Progress("judge", unit="sample", disable=quiet) as bar:
+        records, summary = judge_generations(probs, gens, config, out, language=language,
+                                             progress=lambda done, n: bar.update_to(done, n))
+    summary_path = out.with_name(out.name + ".summary.json")
+    _write_json(summary_path, summary)
+    if as_json:
+        print(json.dumps(summary))
+    else:
+        _print_judge_summary(summary, out)
+    del records
 
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
 
-    records, summary = judge_generations(probs, gens, config, out, progress=progress, language=language)
-    bar.close()
-    _print_judge_summary(summary, out)
+def _check_output_file(path: Path, option: str) -> None:
+    """An output file must be writable where it is named: not a folder, in a folder that exists."""
+    if path.is_dir():
+        raise ConfigError(option, f"{path} is a directory: give a file name")
+    if not path.parent.is_dir():
+        raise ConfigError(option, f"folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise ConfigError(option, f"folder {path.parent} is not writable")
+
+
+def _check_tests(problems: list, source: Path, samples_tried: bool) -> None:
+    """Problems without tests cannot be judged: an error naming them (their statements may have samples)."""
+    from .problems.samples import extract_samples
+
+    empty = [p for p in problems if not p.tests]
+    if not empty:
+        return
+    names = ", ".join(p.id for p in empty[:5]) + (f" and {len(empty) - 5} more" if len(empty) > 5 else "")
+    hint = ""
+    if not samples_tried:
+        with_samples = sum(bool(extract_samples(p.statement, platform=p.platform, starter_code=p.starter_code,
+                                                fn_name=p.fn_name).tests) for p in empty)
+        if with_samples:
+            hint = f"; the statements of {with_samples} of them have sample tests: add --samples-from-statement"
+    else:
+        hint = "; no sample tests were found in their statements either"
+    _fail(f"{len(empty)} of {len(problems)} problems in {source} have no tests to judge: {names}{hint}")
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n")
+    os.replace(tmp, path)
 
 
 def _print_judge_summary(summary: dict, out: Path) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(stderr=False)
+    console = _console()
+    summary = dict(summary)
     info = summary.pop("judge")
+    nc = summary.pop("needs_checker", None)
     groups = list(summary)
     ks = sorted({k for g in groups for k in summary[g] if k.startswith("pass@") and k != "pass@1"},
                 key=lambda k: int(k[5:]))
     verdicts = sorted({v for g in groups for v in summary[g].get("verdicts", {})})
     table = Table(title=f"codecritique judge -> {out}")
     for col in ["group", "problems", "samples", "pass@1", *ks, *verdicts]:
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", no_wrap=True)
     order = ["overall"] + [g for g in ("easy", "medium", "hard") if g in summary] + \
         sorted(g for g in groups if g not in ("overall", "easy", "medium", "hard"))
     for g in order:
@@ -109,123 +291,192 @@ def _print_judge_summary(summary: dict, out: Path) -> None:
     console.print(table)
     console.print(f"isolation: {info['isolation']}; checker: {info['checker']}; tests run: {info['tests_run']}; "
                   f"deduplicated: {info['deduplicated']}; cached: {info['cached']}; "
-                  f"system errors: {info['system_errors']}")
-    summary["judge"] = info
+                  f"system errors: {info['system_errors']}; summary: {out.name}.summary.json")
 
 
 @app.command()
 def run(
-    out: Path = typer.Option(Path("runs/demo"), "--out", "-o", help="Run directory (resumable)."),
-    problems: Optional[Path] = typer.Option(None, help="Problems file (default: the small demo set shipped with "
-                                                       "codecritique)."),
-    base_url: Optional[list[str]] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint(s) of one "
-                                                 "model, e.g. http://host:8000/v1 (vLLM, SGLang). Repeat to use "
-                                                 "several. Default: the bundled SmolLM2-135M-Instruct on CPU."),
-    model: Optional[str] = typer.Option(None, help="Model name at the endpoint (default: the one it serves)."),
-    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY"),
-    k: int = typer.Option(4, "-k", help="Solutions per problem (the paper: 10)."),
-    language: str = typer.Option("python", help="python | cpp"),
-    window: Optional[str] = typer.Option(None, help="Contest-date window, e.g. 2408-2502 (LiveCodeBench)."),
-    limit: int = typer.Option(0, help="Only the first N problems (0: all)."),
-    temperature: float = typer.Option(0.6),
-    top_p: float = typer.Option(0.95),
-    max_tokens: Optional[int] = typer.Option(None, help="Per response (default: 30720 with an endpoint, 192 for "
-                                                        "the bundled model)."),
-    critique_max_tokens: Optional[int] = typer.Option(None, help="Per critique (default: --max-tokens)."),
-    seed: int = typer.Option(0),
-    concurrency: int = typer.Option(32, help="Requests in flight per run."),
-    tokenizer: Optional[str] = typer.Option(None, help="HF tokenizer to count critique reasoning tokens with an "
-                                                       "endpoint (default: characters)."),
-    cpp_comment: str = typer.Option("ns", help="C++ prompt placeholder: ns (// Your code here) or paper (#)."),
-    think_in_prompt: bool = typer.Option(False, help="The chat template opens <think> itself (R1-style)."),
-    checker: str = typer.Option("default"),
-    sandbox: str = typer.Option("bwrap"),
-    workers: int = typer.Option(0, help="Judge workers (0: one per core)."),
-    fallback: str = typer.Option("random", help="When nothing is judged right: random | shortest-wrong | first."),
-    only: Optional[list[str]] = typer.Option(None, "--only", help="Run only these stages over the saved files: "
-                                                                  "generate, critique, judge, report."),
+    out: Path = typer.Option(Path("runs/demo"), "--out", "-o", metavar="DIR", help="Run directory (resumable)."),
+    problems: Optional[Path] = typer.Option(None, metavar="FILE", help="Problems file (default: the small demo "
+                                                                       "set shipped with codecritique)."),
+    base_url: Optional[list[str]] = typer.Option(None, "--base-url", metavar="URL",
+                                                 help="OpenAI-compatible endpoint of one model, e.g. "
+                                                      "http://host:8000/v1 (vLLM, SGLang). Repeat to use several. "
+                                                      "Default: the bundled SmolLM2-135M-Instruct on CPU."),
+    model: Optional[str] = typer.Option(None, metavar="NAME", help="Model name at the endpoint (default: the one "
+                                                                   "it serves)."),
+    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
+    k: int = typer.Option(4, "-k", "--samples", metavar="K", help="Solutions per problem (the paper: 10)."),
+    language: Language = typer.Option("python"),
+    window: Optional[str] = typer.Option(None, metavar="YYMM-YYMM",
+                                         help="Contest-date window, e.g. 2408-2502 (LiveCodeBench)."),
+    limit: int = typer.Option(0, metavar="N", help="Only the first N problems (0: all)."),
+    temperature: float = typer.Option(0.6, metavar="T"),
+    top_p: float = typer.Option(0.95, metavar="P"),
+    max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per response (default: 30720 with an "
+                                                                     "endpoint, 192 for the bundled model)."),
+    critique_max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per critique (default: "
+                                                                              "--max-tokens)."),
+    seed: int = typer.Option(0, metavar="N"),
+    concurrency: int = typer.Option(32, metavar="N", help="Requests in flight per run."),
+    tokenizer: Optional[str] = typer.Option(None, metavar="NAME", help="HF tokenizer to count critique reasoning "
+                                                                       "tokens with an endpoint (default: "
+                                                                       "characters)."),
+    cpp_comment: Literal["ns", "paper"] = typer.Option("ns", help="C++ prompt placeholder: ns (// Your code here) "
+                                                                  "or paper (#)."),
+    think_in_prompt: bool = typer.Option(False, "--think-in-prompt", help="The chat template opens <think> itself "
+                                                                          "(R1-style)."),
+    checker: str = typer.Option("default", metavar="CHECKER", help=CHECKER_HELP),
+    sandbox: Sandbox = typer.Option("bwrap"),
+    workers: int = typer.Option(0, metavar="N", help="Judge workers (0: one per core)."),
+    fallback: Fallback = typer.Option("random", help="When nothing is judged right."),
+    only: Optional[list[str]] = typer.Option(None, "--only", metavar="STAGE",
+                                             help="Run only this stage over the saved files (repeatable): "
+                                                  "generate, critique, judge, report."),
+    force: bool = typer.Option(False, "--force", help="Run in an existing run directory although its settings "
+                                                      "differ (its stored requests are kept and reused)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object instead of a table."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
 ) -> None:
     """Self-critique test-time scaling end to end: generate k -> critique each -> judge -> select -> report."""
     from .critique.run import RunConfig, run as run_pipeline
     from .critique.stages import PromptOptions
-    from .errors import DataError
     from .judge.engine import JudgeConfig
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     cfg = RunConfig(out=str(out), language=language, k=k, base_urls=list(base_url or []), model=model,
                     api_key=api_key, tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
-                    top_p=top_p, max_tokens=max_tokens or (30720 if base_url else 192),
-                    critique_max_tokens=critique_max_tokens, seed=seed, fallback=fallback,
+                    top_p=top_p, max_tokens=max_tokens if max_tokens is not None else (30720 if base_url else 192),
+                    critique_max_tokens=critique_max_tokens, seed=seed, fallback=fallback, window=window, limit=limit,
                     prompts=PromptOptions(cpp_comment=cpp_comment, think_in_prompt=think_in_prompt),
                     judge=JudgeConfig(checker=checker, sandbox=sandbox, workers=workers))
     if problems:
         cfg.problems = str(problems)
-    if window or limit:
-        cfg.problems = _select_problems(Path(cfg.problems), out, window, limit)
-    try:
-        metrics = run_pipeline(cfg, only=only, log=lambda m: typer.echo(m, err=True))
-    except (DataError, ValueError, FileNotFoundError) as e:
-        _fail(str(e))
-        return
+    cfg.validate()
+    from .critique.run import STAGES
+
+    for stage in only or ():
+        if stage not in STAGES:
+            raise ConfigError("only", f"unknown stage {stage!r}: use {', '.join(STAGES)}")
+    _check_run_dir(cfg, out, force)
+    if cfg.base_urls and (not only or {"generate", "critique"} & set(only)):
+        cfg.model = _probe_endpoints(cfg.base_urls, cfg.api_key, cfg.model)
+    metrics = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
+                           progress=_progress_factory(quiet))
     if metrics:
-        _print_metrics_table(metrics)
-        typer.echo(f"report: {out / 'report.html'}")
+        if as_json:
+            print(json.dumps(metrics))
+        else:
+            _print_metrics_table(metrics)
+            typer.echo(f"report: {out / 'report.html'}")
 
 
-def _select_problems(path: Path, out: Path, window: str | None, limit: int) -> str:
-    """Filter problems by date window and count into the run directory (so the run records what it used)."""
-    from .problems.jsonl import write_problems
-    from .problems.lcb import filter_problems
-    from .problems.load import load_problems
+# settings of a run directory that do not change its results (they may differ between invocations)
+_RUN_SETTINGS_FREE = {"out", "concurrency", "judge.workers", "judge.compile_workers", "judge.cache", "model"}
 
-    chosen = load_problems(path)
-    if window:
-        chosen = filter_problems(chosen, window=window)
-    if limit:
-        chosen = chosen[:limit]
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / "problems.jsonl"
-    write_problems(target, chosen)
-    return str(target)
+
+def _flat(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in d.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _check_run_dir(cfg, out: Path, force: bool) -> None:
+    """Refuse an existing run directory whose settings differ, naming them, unless ``force``."""
+    stored_path = out / "config.json"
+    if not stored_path.exists() or force:
+        return
+    try:
+        stored = _flat(json.loads(stored_path.read_text()))
+    except ValueError as e:
+        raise CodecritiqueError(f"{stored_path}: not a run configuration ({e}); use a new --out or --force") \
+            from None
+    now = _flat(cfg.to_dict())
+    if stored.get("problems") and now.get("problems"):
+        stored["problems"] = os.path.abspath(stored["problems"])
+        now["problems"] = os.path.abspath(now["problems"])
+    changed = [key for key in sorted(set(stored) | set(now)) if key not in _RUN_SETTINGS_FREE
+               and stored.get(key) != now.get(key)]
+    if changed:
+        what = "; ".join(f"{key.rsplit('.', 1)[-1]} {stored.get(key)!r} -> {now.get(key)!r}" for key in changed[:4])
+        more = f" (and {len(changed) - 4} more)" if len(changed) > 4 else ""
+        raise CodecritiqueError(f"{out} holds a run with other settings: {what}{more}; use a new --out, or --force "
+                                "to replace its results (stored requests are kept)")
+
+
+def _probe_endpoints(urls: list[str], api_key: str, model: Optional[str]) -> Optional[str]:
+    """Fail within seconds on an endpoint that cannot be used; returns the model to use."""
+    from .llm.probe import probe_endpoint
+
+    served = [probe_endpoint(url, api_key) for url in urls]
+    if model is None:
+        names = next((s for s in served if s), None)
+        if not names:
+            raise CodecritiqueError(f"{urls[0]} lists no model: pass --model")
+        return names[0]
+    for url, names in zip(urls, served):
+        if names and model not in names:
+            raise ConfigError("model", f"{url} does not serve {model!r} (it serves {', '.join(names[:5])})")
+    return model
+
+
+def _progress_factory(quiet: bool):
+    """What the library's stages call to report progress: ``factory(what, total, unit, eta_after)``."""
+    from .report.progress import Progress
+
+    def make(what: str, total: Optional[int] = None, unit: str = "item", eta_after: int = 1) -> Progress:
+        return Progress(what, total, unit=unit, disable=quiet, eta_after=eta_after)
+
+    return make
 
 
 @app.command()
 def metrics(
-    file: Path = typer.Argument(..., help="JSONL, one line per solution: problem_id, sample_index, difficulty, "
-                                          "passed, judgement (right|wrong|null), critique_reasoning_tokens."),
+    file: Path = typer.Argument(..., metavar="FILE",
+                                help="JSONL, one line per solution: problem_id, sample_index, difficulty, passed, "
+                                     "judgement (right|wrong|null), critique_reasoning_tokens."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (values as fractions)."),
-    k: Optional[int] = typer.Option(None, "-k", help="Use the first K samples of each problem (default: all)."),
-    strategy: Optional[list[str]] = typer.Option(None, "--strategy", help="Selection strategies (default: all "
-                                                                          "the records allow)."),
-    fallback: str = typer.Option("random", help="When nothing is judged right: random | shortest-wrong | first."),
-    bootstrap: int = typer.Option(1000, help="Bootstrap resamples for 95% intervals (0: none)."),
-    seed: int = typer.Option(0),
+    k: Optional[int] = typer.Option(None, "-k", "--samples", metavar="K",
+                                    help="Use the first K samples of each problem (default: all)."),
+    strategy: Optional[list[str]] = typer.Option(None, "--strategy", metavar="NAME",
+                                                 help="Selection strategies (repeatable; default: all the records "
+                                                      "allow): shortest-critique, random-right, "
+                                                      "public-tests+critique, majority-output."),
+    fallback: Fallback = typer.Option("random", help="When nothing is judged right."),
+    bootstrap: int = typer.Option(1000, metavar="N", help="Bootstrap resamples for 95% intervals (0: none)."),
+    seed: int = typer.Option(0, metavar="N"),
     drop_short: bool = typer.Option(False, "--drop-short", help="Drop problems with fewer than k samples."),
-    per_problem_out: Optional[Path] = typer.Option(None, "--per-problem", help="Write per-problem rows (JSONL)."),
-    curves_png: Optional[Path] = typer.Option(None, "--curves", help="Also draw Figure 3 (metrics vs k) here."),
+    per_problem_out: Optional[Path] = typer.Option(None, "--per-problem", metavar="FILE",
+                                                   help="Write per-problem rows (JSONL)."),
+    curves_png: Optional[Path] = typer.Option(None, "--curves", metavar="FILE.png",
+                                              help="Also draw Figure 3 (metrics vs k) here."),
 ) -> None:
     """pass@1, pass@k, pass@1|select@k per strategy and self-critique accuracy (Tables 3-4)."""
-    from .critique.selection import StrategyUnavailable
-    from .errors import DataError
     from .metrics.records import load_records
     from .metrics.summary import compute_metrics, curves, per_problem
 
-    try:
-        records = load_records(file)
-        result = compute_metrics(records, k=k, strategies=strategy or None, fallback=fallback,
-                                 bootstrap=bootstrap, seed=seed, drop_short=drop_short)
-        if per_problem_out:
-            rows = per_problem(records, k=k, strategies=strategy or None, fallback=fallback, seed=seed,
-                               drop_short=drop_short)
-            per_problem_out.write_text("".join(json.dumps(r) + "\n" for r in rows))
-        if curves_png:
-            from .report.plots import plot_scaling_curves
+    if k is not None and k < 1:
+        raise ConfigError("samples", f"must be >= 1, got {k}")
+    if bootstrap < 0:
+        raise ConfigError("bootstrap", f"must be >= 0, got {bootstrap}")
+    for path, option in ((per_problem_out, "per_problem"), (curves_png, "curves")):
+        if path is not None:
+            _check_output_file(path, option)
+    records = load_records(file)
+    result = compute_metrics(records, k=k, strategies=strategy or None, fallback=fallback,
+                             bootstrap=bootstrap, seed=seed, drop_short=drop_short)
+    if per_problem_out:
+        rows = per_problem(records, k=k, strategies=strategy or None, fallback=fallback, seed=seed,
+                           drop_short=drop_short)
+        per_problem_out.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    if curves_png:
+        from .report.plots import plot_scaling_curves
 
-            plot_scaling_curves(curves(records, strategies=strategy or None, fallback=fallback,
-                                       bootstrap=min(bootstrap, 200), seed=seed, drop_short=drop_short), curves_png)
-    except (DataError, StrategyUnavailable, ValueError, OSError) as e:
-        _fail(str(e))
-        return
+        plot_scaling_curves(curves(records, strategies=strategy or None, fallback=fallback,
+                                   bootstrap=min(bootstrap, 200), seed=seed, drop_short=drop_short), curves_png)
     if as_json:
         print(json.dumps(result))
         return
@@ -234,7 +485,6 @@ def metrics(
 
 def _print_metrics_table(result: dict) -> None:
     """One row per metric, one column per group (overall, then each difficulty): narrow enough for a terminal."""
-    from rich.console import Console
     from rich.table import Table
 
     groups = {"overall": result["overall"], **result.get("by_difficulty", {})}
@@ -255,12 +505,13 @@ def _print_metrics_table(result: dict) -> None:
         table.add_row("unparsable critiques (n)", *[
             str(m["confusion"].get("unparsable_passed", 0) + m["confusion"].get("unparsable_failed", 0))
             for m in groups.values()])
-    Console().print(table)
+    _console().print(table)
     if result.get("strategies_unavailable"):
         for name, why in result["strategies_unavailable"].items():
             print(f"  {name}: not computed ({why})")
 
-problems_app = typer.Typer(no_args_is_help=True, help="Problem sources: counts, one problem, conversion.")
+problems_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                           help="Problem sources: counts, one problem, conversion.")
 app.add_typer(problems_app, name="problems")
 
 _INPUTS_HELP = "Files or folders (format detected; name --source to read a dataset folder). None: --source from the hub."
@@ -273,68 +524,65 @@ def _read_options(source: str, split: Optional[str], revision: Optional[str], ca
                 offline=offline, window=window, platforms=platform or None, difficulties=difficulty or None, **more)
 
 
-_source_opt = typer.Option("auto", help="auto | livecodebench | livecodebench-cpp | code_contests | "
-                                        "codecontests-repo | taco | apps | open-r1/codeforces | ocr2 | debugbench")
-_split_opt = typer.Option(None, help="Split or release (e.g. release_v5, v5_2408_2502, test).")
-_revision_opt = typer.Option(None, help="Hub revision (commit or tag) of the dataset.")
-_cache_opt = typer.Option(None, help="Hugging Face cache directory.")
+_source_opt = typer.Option("auto", metavar="SOURCE",
+                           help="auto | livecodebench | livecodebench-cpp | code_contests | codecontests-repo | "
+                                "taco | apps | open-r1/codeforces | ocr2 | debugbench.")
+_split_opt = typer.Option(None, metavar="SPLIT", help="Split or release (e.g. release_v5, v5_2408_2502, test).")
+_revision_opt = typer.Option(None, metavar="REV", help="Hub revision (commit or tag) of the dataset.")
+_cache_opt = typer.Option(None, metavar="DIR", help="Hugging Face cache directory.")
 _offline_opt = typer.Option(False, "--offline", help="Read the hub's cache only.")
-_window_opt = typer.Option(None, help="Contest-date window YYMM-YYMM, whole months (e.g. 2408-2502).")
-_platform_opt = typer.Option(None, "--platform", help="Keep these platforms (repeatable).")
-_difficulty_opt = typer.Option(None, "--difficulty", help="Keep these difficulties (repeatable).")
+_window_opt = typer.Option(None, metavar="YYMM-YYMM", help="Contest-date window, whole months (e.g. 2408-2502).")
+_platform_opt = typer.Option(None, "--platform", metavar="NAME", help="Keep these platforms (repeatable).")
+_difficulty_opt = typer.Option(None, "--difficulty", metavar="NAME", help="Keep these difficulties (repeatable).")
 
 
 @problems_app.command("stats")
 def problems_stats_cmd(
-    inputs: Optional[list[Path]] = typer.Argument(None, help=_INPUTS_HELP),
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="[INPUT]...", help=_INPUTS_HELP),
     source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
     cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt, window: Optional[str] = _window_opt,
     platform: Optional[list[str]] = _platform_opt, difficulty: Optional[list[str]] = _difficulty_opt,
     samples: bool = typer.Option(False, "--samples", help="Also extract the statements' sample tests and report "
                                                           "found / not found / ambiguous per platform."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Counts by source, platform, difficulty, contest month and test kind."""
-    from .errors import CodecritiqueError
     from .problems.commands import problems_stats
 
-    try:
-        print(problems_stats(inputs or (), as_json=as_json, samples=samples,
-                             **_read_options(source, split, revision, cache_dir, offline, window, platform,
-                                             difficulty)))
-    except (CodecritiqueError, ValueError, OSError) as e:
-        _fail(str(e))
+    print(problems_stats(inputs or (), as_json=as_json, samples=samples,
+                         **_read_options(source, split, revision, cache_dir, offline, window, platform,
+                                         difficulty)))
 
 
 @problems_app.command("inspect")
 def problems_inspect_cmd(
-    problem_id: str = typer.Argument(..., help="The problem's id."),
-    inputs: Optional[list[Path]] = typer.Argument(None, help=_INPUTS_HELP),
+    problem_id: str = typer.Argument(..., metavar="ID", help="The problem's id."),
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="[INPUT]...", help=_INPUTS_HELP),
     source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
     cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt,
-    max_chars: int = typer.Option(3000, help="Statement characters shown."),
-    max_tests: int = typer.Option(3, help="Tests shown."),
+    max_chars: int = typer.Option(3000, metavar="N", help="Statement characters shown."),
+    max_tests: int = typer.Option(3, metavar="N", help="Tests shown."),
     samples: bool = typer.Option(False, "--samples", help="Add the statement's sample tests."),
 ) -> None:
     """Print one problem readably: metadata, statement, starter code, tests."""
-    from .errors import CodecritiqueError
     from .problems.commands import problems_inspect
 
-    try:
-        print(problems_inspect(inputs or (), problem_id, max_chars=max_chars, max_tests=max_tests,
-                               **_read_options(source, split, revision, cache_dir, offline, None, None, None,
-                                               with_samples=samples)))
-    except (CodecritiqueError, ValueError, OSError) as e:
-        _fail(str(e))
+    print(problems_inspect(inputs or (), problem_id, max_chars=max_chars, max_tests=max_tests,
+                           **_read_options(source, split, revision, cache_dir, offline, None, None, None,
+                                           with_samples=samples)))
+
+
+_CONVERT_FORMATS = {"jsonl": "ours", "parquet": "ours-parquet", "lcb": "lcb"}
 
 
 @problems_app.command("convert")
 def problems_convert_cmd(
-    inputs: Optional[list[Path]] = typer.Argument(None, help=_INPUTS_HELP),
-    output: Path = typer.Option(..., "--out", "-o", help="*.jsonl[.gz] (ours), *.parquet (ours) or *.lcb.jsonl "
-                                                         "(LiveCodeBench's schema); a manifest with the checksum "
-                                                         "is written beside it."),
-    to: Optional[str] = typer.Option(None, help="Output format when the suffix does not say: jsonl | parquet | lcb"),
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="[INPUT]...", help=_INPUTS_HELP),
+    output: Path = typer.Option(..., "--out", "-o", metavar="FILE",
+                                help="*.jsonl[.gz] (ours), *.parquet (ours) or *.lcb.jsonl (LiveCodeBench's "
+                                     "schema); a manifest with the checksum is written beside it."),
+    to: Optional[Literal["jsonl", "parquet", "lcb"]] = typer.Option(None, help="Output format when the suffix does "
+                                                                                "not say."),
     source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
     cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt, window: Optional[str] = _window_opt,
     platform: Optional[list[str]] = _platform_opt, difficulty: Optional[list[str]] = _difficulty_opt,
@@ -342,63 +590,74 @@ def problems_convert_cmd(
     solutions: bool = typer.Option(False, "--solutions", help="Keep human solutions (CodeContests, TACO, APPS)."),
 ) -> None:
     """Convert problems once to the project's own JSONL/Parquet (or LiveCodeBench's JSONL), checksummed."""
-    from .errors import CodecritiqueError
     from .problems.commands import problems_convert
 
-    try:
-        conv = problems_convert(inputs or (), output, to=to,
-                                **_read_options(source, split, revision, cache_dir, offline, window, platform,
-                                                difficulty, with_samples=samples, with_solutions=solutions))
-    except (CodecritiqueError, ValueError, OSError) as e:
-        _fail(str(e))
-        return
+    _check_output_file(output, "out")
+    conv = problems_convert(inputs or (), output, to=_CONVERT_FORMATS[to] if to else None,
+                            **_read_options(source, split, revision, cache_dir, offline, window, platform,
+                                            difficulty, with_samples=samples, with_solutions=solutions))
     print(json.dumps(conv.to_dict(), indent=1))
 
 
 @app.command("critique-bench")
 def critique_bench_cmd(
-    path: Optional[Path] = typer.Argument(None, help="DebugBench folder, or CodeContests file/folder (none: "
-                                                     "CodeContests from the hub)."),
-    source: str = typer.Option("debugbench", help="debugbench | codecontests (the paper's Appendix B)."),
-    out: Path = typer.Option(Path("runs/critique-bench"), "--out", "-o", help="Output directory (resumable)."),
-    split: str = typer.Option("test", help="CodeContests split."),
-    language: Optional[list[str]] = typer.Option(None, "--language", help="python | cpp (repeatable; default "
-                                                                          "both)."),
-    seed: int = typer.Option(0),
-    limit: Optional[int] = typer.Option(None, help="Number of problems, drawn with the seed (default: all)."),
-    max_solution_tokens: int = typer.Option(4096, help="Drop solutions longer than this (0: keep all)."),
-    tokenizer: Optional[str] = typer.Option(None, help="Tokenizer for the length filter and reasoning lengths: "
-                                                       "HF name or folder, or 'bundled' (default: the model's)."),
-    base_url: Optional[list[str]] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint(s); default:"
-                                                                          " the bundled SmolLM2-135M on CPU."),
-    model: Optional[str] = typer.Option(None),
-    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY"),
-    local_model: Optional[Path] = typer.Option(None, help="A transformers model folder instead of the bundled one."),
-    concurrency: int = typer.Option(32),
-    temperature: float = typer.Option(0.6),
-    top_p: float = typer.Option(0.95),
-    max_tokens: Optional[int] = typer.Option(None, help="Per critique (default: 24576 with an endpoint, 256 for "
-                                                        "a local model)."),
-    think_in_prompt: bool = typer.Option(False, help="The chat template opens <think> itself (R1-style)."),
+    path: Optional[Path] = typer.Argument(None, metavar="[PATH]",
+                                          help="DebugBench folder, or CodeContests file/folder (none: CodeContests "
+                                               "from the hub)."),
+    source: Literal["debugbench", "codecontests"] = typer.Option("debugbench", help="codecontests is the paper's "
+                                                                                   "Appendix B."),
+    out: Path = typer.Option(Path("runs/critique-bench"), "--out", "-o", metavar="DIR",
+                             help="Output directory (resumable)."),
+    split: str = typer.Option("test", metavar="SPLIT", help="CodeContests split."),
+    language: Optional[list[str]] = typer.Option(None, "--language", metavar="LANGUAGE",
+                                                 help="python or cpp (repeatable; default both)."),
+    seed: int = typer.Option(0, metavar="N"),
+    limit: Optional[int] = typer.Option(None, metavar="N", help="Number of problems, drawn with the seed (default: "
+                                                                "all)."),
+    max_solution_tokens: int = typer.Option(4096, metavar="N", help="Drop solutions longer than this (0: keep "
+                                                                    "all)."),
+    tokenizer: Optional[str] = typer.Option(None, metavar="NAME", help="Tokenizer for the length filter and "
+                                                                       "reasoning lengths: HF name or folder, or "
+                                                                       "'bundled' (default: the model's)."),
+    base_url: Optional[list[str]] = typer.Option(None, "--base-url", metavar="URL",
+                                                 help="OpenAI-compatible endpoint (repeatable); default: the "
+                                                      "bundled SmolLM2-135M on CPU."),
+    model: Optional[str] = typer.Option(None, metavar="NAME"),
+    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
+    local_model: Optional[Path] = typer.Option(None, metavar="DIR", help="A transformers model folder instead of "
+                                                                         "the bundled one."),
+    concurrency: int = typer.Option(32, metavar="N"),
+    temperature: float = typer.Option(0.6, metavar="T"),
+    top_p: float = typer.Option(0.95, metavar="P"),
+    max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per critique (default: 24576 with an "
+                                                                     "endpoint, 256 for a local model)."),
+    think_in_prompt: bool = typer.Option(False, "--think-in-prompt", help="The chat template opens <think> itself "
+                                                                          "(R1-style)."),
     offline: bool = typer.Option(False, "--offline", help="Hub: read the cache only."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
 ) -> None:
     """Critique accuracy on human accepted/rejected solutions (the paper's Appendix B)."""
-    from .critique.bench import LANGUAGES, critique_bench, format_summary
-    from .errors import CodecritiqueError
+    from .critique.bench import LANGUAGES, BenchConfig, format_summary, run_bench
+    from .critique.stages import PromptOptions
 
-    try:
-        metrics = critique_bench(
-            source=source, path=str(path) if path else None, out=str(out), split=split,
-            languages=tuple(language or LANGUAGES), seed=seed, limit=limit,
-            max_solution_tokens=max_solution_tokens or None, tokenizer=tokenizer, base_urls=list(base_url or []),
-            model=model, api_key=api_key, concurrency=concurrency, temperature=temperature, top_p=top_p,
-            max_tokens=max_tokens or (24576 if base_url else 256),
-            local_model=str(local_model) if local_model else None, think_in_prompt=think_in_prompt,
-            offline=offline or None, log=lambda m: typer.echo(m, err=True))
-    except (CodecritiqueError, ValueError, OSError) as e:
-        _fail(str(e))
-        return
-    print(format_summary(metrics))
+    if local_model is not None and not local_model.is_dir():
+        raise ConfigError("local_model", f"{local_model}: no such folder")
+    cfg = BenchConfig(
+        out=str(out), source=source, path=str(path) if path else None, split=split,
+        languages=tuple(dict.fromkeys(language or LANGUAGES)), seed=seed, limit=limit,
+        max_solution_tokens=max_solution_tokens if max_solution_tokens != 0 else None, tokenizer=tokenizer,
+        base_urls=list(base_url or []), model=model, api_key=api_key, concurrency=concurrency,
+        temperature=temperature, top_p=top_p,
+        max_tokens=max_tokens if max_tokens is not None else (24576 if base_url else 256),
+        local_model=str(local_model) if local_model else None,
+        prompts=PromptOptions(question_format="raw", think_in_prompt=think_in_prompt), hub_offline=offline or None)
+    cfg.validate()
+    if cfg.base_urls:
+        cfg.model = _probe_endpoints(cfg.base_urls, cfg.api_key, cfg.model)
+    metrics = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
+                        progress=_progress_factory(quiet))
+    print(json.dumps(metrics) if as_json else format_summary(metrics))
 
 
 def main() -> None:

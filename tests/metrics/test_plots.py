@@ -29,7 +29,7 @@ def test_selection_bars_png(tmp_path):
     assert path.read_bytes().startswith(PNG) and path.stat().st_size > 10_000
 
 
-def test_selection_bars_need_both_strategies(tmp_path):
+def test_selection_bars_name_a_missing_strategy(tmp_path):
     run = compute_metrics(records(), strategies=["shortest-critique"], bootstrap=0)
     with pytest.raises(ValueError, match="no pass@1\\|select@k for 'random-right'"):
-        plot_selection_bars({"r": run}, tmp_path / "fig5.png")
+        plot_selection_bars({"r": run}, tmp_path / "fig5.png", strategies=["random-right"])

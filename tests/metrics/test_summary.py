@@ -197,26 +197,37 @@ def test_curve_ks():
 def test_curves_by_hand():
     c = curves(records(), ks=[1, 2, 4], bootstrap=0)
     assert (c["n"], c["ks"], c["n_problems"]) == (4, [1, 2, 4], 3)
-    assert c["pass@1"] == {"value": approx(1 / 2)}
-    # unbiased over all n = 4 samples: pass@2 = A 1, B 1 - C(3,2)/C(4,2) = 1/2, C 1 - C(2,2)/C(4,2) = 5/6
-    assert c["pass@k"]["value"] == [approx(1 / 2), approx(7 / 9), 1.0]
+    # first k samples: A passes T F T T, B F F T F, C T T F F
+    assert c["pass@1"]["value"] == [approx(2 / 3), approx(1 / 2), approx(1 / 2)]
+    assert c["pass@k"]["value"] == [approx(2 / 3), approx(2 / 3), 1.0]
     # select@1 takes each first sample: A passes (right), B fails (random over {B0}), C passes
     assert c["pass@1|select@k"]["shortest-critique"]["value"] == [approx(2 / 3), approx(1 / 3), approx(5 / 12)]
     assert c["pass@1|select@k"]["random-right"]["value"] == [approx(2 / 3), approx(1 / 2), approx(23 / 36)]
+    assert "first k samples" in c["definition"]
+
+
+def test_curves_meet_at_k1_and_selection_never_beats_pass_at_k():
+    c = curves(records(), bootstrap=0)
+    first = {c["pass@1"]["value"][0], c["pass@k"]["value"][0],
+             *(v["value"][0] for v in c["pass@1|select@k"].values())}
+    assert len(first) == 1
+    for v in c["pass@1|select@k"].values():
+        assert all(s <= p + 1e-12 for s, p in zip(v["value"], c["pass@k"]["value"]))
 
 
 def test_curves_agree_with_compute_metrics_at_each_k():
     c = curves(records(), bootstrap=0)
     for i, k in enumerate(c["ks"]):
         m = compute_metrics(records(), k=k, bootstrap=0)["overall"]
+        assert c["pass@1"]["value"][i] == approx(m["pass@1"])
+        assert c["pass@k"]["value"][i] == approx(m["pass@k"][str(k)])
         for name in STRATS:
             assert c["pass@1|select@k"][name]["value"][i] == m["pass@1|select@k"][name]
-    assert c["pass@k"]["value"][-1] == compute_metrics(records(), bootstrap=0)["overall"]["pass@k"]["4"]
 
 
 def test_curves_intervals_and_errors():
     c = curves(records(), bootstrap=100)
-    assert len(c["pass@k"]["ci95"]) == 4 and len(c["pass@1"]["ci95"]) == 2
+    assert len(c["pass@k"]["ci95"]) == 4 and len(c["pass@1"]["ci95"]) == 4
     assert c["pass@k"]["ci95"][-1] == [1.0, 1.0]
     with pytest.raises(ValueError, match="ks must lie in 1..4"):
         curves(records(), ks=[5], bootstrap=0)

@@ -50,6 +50,7 @@ from ..problems.model import Problem
 from .stages import CritiqueItem, PromptOptions, critique_solutions
 
 LANGUAGES = ("python", "cpp")
+SOURCES = ("debugbench", "codecontests", "code_contests")
 LABELS = ("accepted", "rejected")
 GROUND_TRUTH = {"accepted": "right", "rejected": "wrong"}
 PAPER_MAX_TOKENS = 4096
@@ -320,6 +321,30 @@ class BenchConfig:
         d.pop("api_key")
         return d
 
+    def validate(self) -> None:
+        """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work, before any file is
+        written or any model is loaded."""
+        from ..errors import require, require_number
+
+        require(bool(self.languages), "language", "no language given")
+        for lang in self.languages:
+            require(lang in LANGUAGES, "language", f"unknown language {lang!r}: use {', '.join(LANGUAGES)}")
+        require_number("limit", self.limit, minimum=1, optional=True)
+        require_number("max_solution_tokens", self.max_solution_tokens, minimum=1, optional=True)
+        require_number("concurrency", self.concurrency, minimum=1)
+        require_number("temperature", self.temperature, minimum=0)
+        require_number("top_p", self.top_p, minimum=0, strict=True, maximum=1)
+        require_number("max_tokens", self.max_tokens, minimum=1)
+        for url in self.base_urls:
+            require(url.startswith(("http://", "https://")), "base_url",
+                    f"{url!r} is not an http:// or https:// URL")
+        require(self.source in SOURCES, "source",
+                f"unknown critique-bench source {self.source!r}: use {', '.join(SOURCES[:2])}")
+        if self.path is not None:
+            require(Path(self.path).exists(), "path", f"{self.path}: no such file or directory")
+        require(self.source != "debugbench" or self.path is not None, "path",
+                "DebugBench is read from its benchmark folder: give its path")
+
     def params(self) -> SamplingParams:
         return SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_tokens,
                               seed=self.seed)
@@ -337,8 +362,22 @@ def load_candidates(cfg: BenchConfig) -> list[Candidates]:
 
         hub = None if cfg.path else HubOptions(revision=cfg.hub_revision, cache_dir=cfg.hub_cache_dir,
                                                offline=cfg.hub_offline)
-        problems = load_source("code_contests", cfg.path, split=cfg.split, hub=hub, with_solutions=True,
-                               test_kinds=())
+        try:
+            problems = load_source("code_contests", cfg.path, split=cfg.split, hub=hub, with_solutions=True,
+                                   test_kinds=())
+        except CodecritiqueError:
+            if cfg.path and Path(cfg.path).is_file():
+                from ..problems.load import detect_format
+
+                try:
+                    fmt = detect_format(cfg.path)
+                except (CodecritiqueError, ValueError, OSError):
+                    fmt = None
+                if fmt and fmt != "code_contests":
+                    raise CodecritiqueError(
+                        f"{cfg.path} is in the {fmt} format, which has no rejected solutions: critique-bench needs "
+                        "CodeContests (its solutions and incorrect_solutions) or DebugBench") from None
+            raise
         return codecontests_candidates(problems, python2_as_python=cfg.python2_as_python)
     raise CodecritiqueError(f"unknown critique-bench source {cfg.source!r}: use codecontests or debugbench")
 
@@ -365,20 +404,23 @@ def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
 
 
 def run_bench(cfg: BenchConfig, *, backend: Backend | None = None, count_tokens: TokenCounter | None = None,
-              log: Callable[[str], None] = print) -> dict[str, Any]:
+              log: Callable[[str], None] = print, progress: Callable[..., Any] | None = None) -> dict[str, Any]:
     """Pick, filter, critique, score and report (see the module docstring); returns the metrics. ``backend``
     overrides the configured model (tests pass a fake one); ``count_tokens`` the configured tokenizer."""
-    out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=1) + "\n")
+    cfg.validate()
     t0 = time.perf_counter()
     candidates = load_candidates(cfg)
     items = limit_problems(select_pairs(candidates, seed=cfg.seed, languages=cfg.languages), cfg.limit, cfg.seed)
+    if not items:
+        raise CodecritiqueError(_no_pairs_reason(cfg, candidates))
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=1) + "\n")
     if cfg.limit is not None:
         kept_ids = {it.problem_id for it in items}
         candidates = [c for c in candidates if c.problem_id in kept_ids]
     log(f"{len(candidates)} problems, {len(items)} solutions picked ({', '.join(cfg.languages)})")
-    metrics = asyncio.run(_critique_and_score(cfg, out, candidates, items, backend, count_tokens, log))
+    metrics = asyncio.run(_critique_and_score(cfg, out, candidates, items, backend, count_tokens, log, progress))
     metrics["runtime_seconds"] = round(time.perf_counter() - t0, 1)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     from ..report.critique_bench import write_bench_report
@@ -389,9 +431,26 @@ def run_bench(cfg: BenchConfig, *, backend: Backend | None = None, count_tokens:
     return metrics
 
 
+def _no_pairs_reason(cfg: BenchConfig, candidates: Sequence[Candidates]) -> str:
+    """Why a benchmark has nothing to critique, naming the input."""
+    where = cfg.path or f"CodeContests {cfg.split}"
+    langs = ", ".join(cfg.languages)
+    if not candidates:
+        return f"{where}: no problems found"
+    n_acc = sum(bool(c.accepted.get(lang)) for c in candidates for lang in cfg.languages)
+    n_rej = sum(bool(c.rejected.get(lang)) for c in candidates for lang in cfg.languages)
+    if not n_rej:
+        return (f"{where}: {len(candidates)} problems but no rejected ({langs}) solution: the benchmark needs an "
+                "accepted and a rejected solution per problem (CodeContests with incorrect_solutions, or DebugBench)")
+    if not n_acc:
+        return f"{where}: {len(candidates)} problems but no accepted ({langs}) solution"
+    return f"{where}: no problem has both an accepted and a rejected {langs} solution"
+
+
 async def _critique_and_score(cfg: BenchConfig, out: Path, candidates: list[Candidates], items: list[BenchItem],
                               backend: Backend | None, count_tokens: TokenCounter | None,
-                              log: Callable[[str], None]) -> dict[str, Any]:
+                              log: Callable[[str], None],
+                              progress: Callable[..., Any] | None = None) -> dict[str, Any]:
     from ..llm.store import Store
 
     with Store(out / "requests.jsonl") as store:
@@ -423,7 +482,7 @@ async def _critique_and_score(cfg: BenchConfig, out: Path, candidates: list[Cand
                 f"{cfg.max_solution_tokens} tokens) with {backend.model}")
             from .run import progress_bar
 
-            with progress_bar(backend, kept, "critique"):
+            with progress_bar(backend, kept, "critique", progress):
                 critiques = await critique_items(items, backend, cfg.params(), cfg.prompts)
         finally:
             closer = getattr(backend, "aclose", None)

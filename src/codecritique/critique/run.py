@@ -33,6 +33,9 @@ from .stages import GeneratedSolution, PromptOptions, critique_items, critique_s
     generate_solutions
 
 STAGES = ("generate", "critique", "judge", "report")
+# progress(what, total, unit, eta_after) -> an object with update(n, tokens=), skip(n), set_status(text) that is a
+# context manager (cli.py makes them; the library never prints)
+ProgressFactory = Callable[..., Any]
 DEMO_PROBLEMS = Path(__file__).resolve().parents[1] / "data" / "demo_problems.jsonl"
 
 
@@ -40,6 +43,8 @@ DEMO_PROBLEMS = Path(__file__).resolve().parents[1] / "data" / "demo_problems.js
 class RunConfig:
     out: str = "runs/demo"
     problems: str = str(DEMO_PROBLEMS)
+    window: str | None = None  # contest-date window YYMM-YYMM (LiveCodeBench), applied to the problems
+    limit: int = 0  # only the first N problems (after the window); 0: all
     language: str = "python"
     k: int = 4
     # model: an OpenAI-compatible endpoint (vLLM, SGLang, ...) or, with no base URL, the bundled SmolLM2-135M
@@ -63,6 +68,40 @@ class RunConfig:
         d = asdict(self)
         d.pop("api_key")
         return d
+
+    def validate(self) -> None:
+        """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work, before any file is
+        written or any model is loaded."""
+        from ..critique.selection import FALLBACKS
+        from ..errors import ConfigError, require, require_number
+        from ..judge.engine import LANGUAGES
+
+        require(self.language in LANGUAGES, "language", f"unknown language {self.language!r}: use "
+                                                        f"{', '.join(LANGUAGES)}")
+        require_number("k", self.k, minimum=1)
+        require_number("concurrency", self.concurrency, minimum=1)
+        require_number("temperature", self.temperature, minimum=0)
+        require_number("top_p", self.top_p, minimum=0, strict=True, maximum=1)
+        require_number("max_tokens", self.max_tokens, minimum=1)
+        require_number("critique_max_tokens", self.critique_max_tokens, minimum=1, optional=True)
+        require_number("bootstrap", self.bootstrap, minimum=0)
+        require(self.fallback in FALLBACKS, "fallback", f"unknown fallback {self.fallback!r}: use "
+                                                        f"{', '.join(FALLBACKS)}")
+        require(self.prompts.cpp_comment in ("ns", "paper"), "cpp_comment",
+                f"unknown C++ placeholder {self.prompts.cpp_comment!r}: use ns or paper")
+        for url in self.base_urls:
+            require(url.startswith(("http://", "https://")), "base_url",
+                    f"{url!r} is not an http:// or https:// URL")
+        require(Path(self.problems).is_file(), "problems", f"{self.problems}: no such file")
+        if self.window is not None:
+            from ..problems.lcb import parse_window
+
+            try:
+                parse_window(self.window)
+            except ValueError as e:
+                raise ConfigError("window", str(e)) from None
+        require_number("limit", self.limit, minimum=0)
+        self.judge.validate("judge.")
 
     def gen_params(self) -> SamplingParams:
         return SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_tokens,
@@ -134,11 +173,18 @@ def _tokenizer_counter(name: str) -> Callable[[str], int]:
 def load_run_problems(cfg: RunConfig) -> dict[str, Problem]:
     from ..problems.load import index_by_id, load_problems
 
-    return index_by_id(load_problems(cfg.problems, with_samples=True))
+    chosen = load_problems(cfg.problems, with_samples=True)
+    if cfg.window:
+        from ..problems.lcb import filter_problems
+
+        chosen = filter_problems(chosen, window=cfg.window)
+    if cfg.limit:
+        chosen = chosen[:cfg.limit]
+    return index_by_id(chosen)
 
 
 async def _model_stages(cfg: RunConfig, out: Path, problems: dict[str, Problem], stages: set[str],
-                        log: Callable[[str], None]) -> None:
+                        log: Callable[[str], None], progress: ProgressFactory | None = None) -> None:
     from ..llm.store import Store
 
     with Store(out / "requests.jsonl") as store:
@@ -146,7 +192,7 @@ async def _model_stages(cfg: RunConfig, out: Path, problems: dict[str, Problem],
         try:
             if "generate" in stages:
                 log(f"generating {cfg.k} solutions for each of {len(problems)} problems with {backend.model}")
-                with progress_bar(backend, cfg.k * len(problems), "generate"):
+                with progress_bar(backend, cfg.k * len(problems), "generate", progress):
                     sols = await generate_solutions(list(problems.values()), backend, cfg.k, cfg.gen_params(),
                                                     cfg.language, cfg.prompts, count)
                 _write_jsonl(out / "generations.jsonl", (s.to_dict() for s in sols))
@@ -154,7 +200,7 @@ async def _model_stages(cfg: RunConfig, out: Path, problems: dict[str, Problem],
                 sols = [GeneratedSolution(**r) for r in _read_jsonl(out / "generations.jsonl")]
                 items = critique_items(problems, sols, cfg.prompts)
                 log(f"critiquing {len(sols)} solutions")
-                with progress_bar(backend, sum(i.solution is not None for i in items), "critique"):
+                with progress_bar(backend, sum(i.solution is not None for i in items), "critique", progress):
                     crits = await critique_solutions(items, backend, cfg.critique_params(), cfg.prompts, count)
                 _write_jsonl(out / "critiques.jsonl", (c.to_dict() for c in crits))
         finally:
@@ -164,28 +210,33 @@ async def _model_stages(cfg: RunConfig, out: Path, problems: dict[str, Problem],
 
 
 @contextlib.contextmanager
-def progress_bar(backend, total: int, what: str):
-    """A progress bar fed by the backend's events (cached responses count as done)."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, desc=what, unit="response", file=sys.stderr, leave=False)
+def progress_bar(backend, total: int, what: str, progress: ProgressFactory | None = None):
+    """Feed the backend's events to a progress display made by ``progress(what, total, unit, eta_after)`` (none:
+    silent). Cached responses count as done but not in the rate; a local model's batch is the unit of its ETA."""
+    if progress is None:
+        yield None
+        return
+    bar = progress(what, total, "response", getattr(backend, "max_batch", 1))
 
     def on_event(event) -> None:
-        if event.kind in ("done", "cached"):
-            bar.update(1)
+        if event.kind == "done":
+            bar.update(1, tokens=event.completion_tokens)
+        elif event.kind == "cached":
+            bar.skip(1)
         elif event.kind == "retry":
-            bar.set_postfix_str(f"retrying {event.base_url} in {event.delay:.1f}s: {event.error[:60]}")
+            bar.set_status(f"retrying {event.base_url} in {event.delay:.1f}s: {event.error[:60]}")
 
     previous = getattr(backend, "progress", None)
     backend.progress = on_event
     try:
-        yield bar
+        with bar:
+            yield bar
     finally:
         backend.progress = previous
-        bar.close()
 
 
-def judge_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: Callable[[str], None]) -> None:
+def judge_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: Callable[[str], None],
+                progress: ProgressFactory | None = None) -> None:
     """Verdict of every solution on all tests (stop at the first failure), and on the statement's sample tests
     alone (every test run): whether it passes them and a signature of its outputs (for the beyond-the-paper
     strategies public-tests+critique and majority-output)."""
@@ -193,8 +244,10 @@ def judge_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: Ca
     with_code = [s for s in sols if not s.no_code]
     log(f"judging {len(with_code)} solutions ({len(sols) - len(with_code)} without code)")
     base = JudgeConfig(**{**asdict(cfg.judge), "cache": str(out / "verdicts.sqlite")})
-    with Judge(base) as judge:
-        full = judge.run([Submission(problems[s.problem_id], s.code, s.language) for s in with_code])
+    bar = progress("judge", len(with_code), "solution") if progress else contextlib.nullcontext()
+    with bar, Judge(base) as judge:
+        full = judge.run([Submission(problems[s.problem_id], s.code, s.language) for s in with_code],
+                         on_result=(lambda *_: bar.update(1)) if progress else None)
         isolation = judge.isolation
     public = {pid: Problem(id=f"{pid}#public", tests=p.public_tests(), metadata=p.metadata,
                            starter_code=p.starter_code) for pid, p in problems.items() if p.public_tests()}
@@ -258,25 +311,34 @@ def report_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: C
     return metrics
 
 
-def run(cfg: RunConfig, only: Iterable[str] | None = None, log: Callable[[str], None] = print) -> dict | None:
-    """Run the stages in order (all by default); returns the metrics when the report stage ran."""
+def run(cfg: RunConfig, only: Iterable[str] | None = None, log: Callable[[str], None] = print,
+        progress: ProgressFactory | None = None) -> dict | None:
+    """Run the stages in order (all by default); returns the metrics when the report stage ran. Every setting
+    and the problems are checked before anything is written or any model is loaded."""
+    from ..errors import CodecritiqueError
+
     stages = set(only or STAGES)
     unknown = stages - set(STAGES)
     if unknown:
         raise ValueError(f"unknown stage(s) {sorted(unknown)}; stages are {', '.join(STAGES)}")
+    cfg.validate()
+    problems = load_run_problems(cfg)
+    if not problems:
+        raise CodecritiqueError(f"no problems in {cfg.problems}" + (f" in the window {cfg.window}" if cfg.window
+                                                                    else ""))
+    empty = [pid for pid, p in problems.items() if not p.tests]
+    if empty and stages & {"judge", "report"}:
+        names = ", ".join(empty[:5]) + (f" and {len(empty) - 5} more" if len(empty) > 5 else "")
+        raise CodecritiqueError(f"{len(empty)} of {len(problems)} problems in {cfg.problems} have no tests to judge "
+                                f"(nor sample tests in their statements): {names}")
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "config.json", "w") as f:
         json.dump(cfg.to_dict(), f, indent=1)
-    problems = load_run_problems(cfg)
-    if not problems:
-        raise ValueError(f"no problems in {cfg.problems}")
     if stages & {"generate", "critique"}:
-        asyncio.run(_model_stages(cfg, out, problems, stages, log))
+        asyncio.run(_model_stages(cfg, out, problems, stages, log, progress))
     if "judge" in stages:
-        judge_stage(cfg, out, problems, log)
+        judge_stage(cfg, out, problems, log, progress)
     if "report" in stages:
         return report_stage(cfg, out, problems, log)
     return None
-
-

@@ -78,6 +78,12 @@ def check_default(expected: str, actual: str) -> CheckResult:
     return True, ""
 
 
+def check_case_insensitive(expected: str, actual: str) -> CheckResult:
+    """The default comparison, letters compared without case (statements that accept "YES", "yes", "yEs")."""
+    ok, message = check_default(expected.lower(), actual.lower())
+    return ok, message and f"{message} (compared case-insensitively)"
+
+
 def _lines_rstripped(s: str) -> list[str]:
     lines = [line.rstrip() for line in s.replace("\r\n", "\n").split("\n")]
     while lines and not lines[-1]:
@@ -266,6 +272,8 @@ def get_checker(spec: str | None) -> Checker:
     spec = spec or "default"
     if spec == "default":
         return Checker("default", lambda i, e, a: check_default(e, a))
+    if spec == "case-insensitive":  # set per problem by problems.answers (its statement allows any case)
+        return Checker("case-insensitive", lambda i, e, a: check_case_insensitive(e, a))
     if spec == "exact":
         return Checker("exact", lambda i, e, a: check_exact(e, a))
     if spec in ("lcb", "lcb-current"):  # same comparison; they differ in how stdin solutions are run

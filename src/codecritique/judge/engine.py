@@ -67,6 +67,28 @@ class JudgeConfig:
     cpp_cache: str | None = None  # binary and precompiled-header cache (default: ~/.cache/codecritique/cpp)
     compile_workers: int = 0  # parallel compiles (0: as many as workers)
 
+    def validate(self, prefix: str = "") -> None:
+        """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work (before any judging)."""
+        from ..errors import ConfigError, require, require_number
+
+        try:
+            get_checker(self.checker)
+        except ValueError as e:
+            raise ConfigError(prefix + "checker", str(e)) from None
+        require(self.sandbox in SANDBOXES, prefix + "sandbox",
+                f"unknown sandbox {self.sandbox!r}: use {', '.join(SANDBOXES)}")
+        require_number(prefix + "workers", self.workers, minimum=0)
+        require_number(prefix + "compile_workers", self.compile_workers, minimum=0)
+        require_number(prefix + "time_limit", self.time_limit, minimum=0, strict=True, optional=True)
+        require_number(prefix + "memory_mb", self.memory_mb, minimum=0, strict=True, optional=True)
+        require_number(prefix + "output_mb", self.output_mb, minimum=0, strict=True)
+        require_number(prefix + "tmp_size_mb", self.tmp_size_mb, minimum=0, strict=True)
+        require_number(prefix + "retries", self.retries, minimum=0)
+        try:
+            get_profile(self.cpp_profile)
+        except ValueError as e:
+            raise ConfigError(prefix + "cpp_profile", str(e)) from None
+
     @property
     def lcb_compat(self) -> str | None:
         """Under --checker lcb / lcb-current, stdin solutions also run the way that lcb_runner runs them."""
@@ -82,6 +104,8 @@ class Submission:
 
 
 LANGUAGES = ("python", "cpp")
+SANDBOXES = ("bwrap", "rlimit", "none")
+PER_PROBLEM_CHECKERS = ("case-insensitive",)  # builtin comparisons a problem may ask for under --checker default
 
 
 @dataclass
@@ -258,7 +282,7 @@ class Judge:
             cpp = self.cpp_compiler
             variant = f"cpp\0{cpp.identity}\0{shlex.join(cpp.flags)}"
             checker = LCB_CPP_CHECKER if self.cpp_profile.checker == "lcb-cpp" and self.checker.name == "default" \
-                else self.checker
+                else self._checker_for(problem)
             return _Payload(problem=problem, code=sub.code, language=language, tests=list(problem.tests),
                             limits=self.limits_for(problem, language), key=code_key(variant, sub.code, False),
                             prelude=False, checker=checker)
@@ -266,7 +290,14 @@ class Judge:
         prelude = functional or bool(self.config.lcb_compat)
         return _Payload(problem=problem, code=sub.code, language=language, tests=list(problem.tests),
                         limits=self.limits_for(problem), key=code_key(language, sub.code, prelude),
-                        prelude=prelude, checker=self.checker)
+                        prelude=prelude, checker=self._checker_for(problem))
+
+    def _checker_for(self, problem: Problem) -> Checker:
+        """The judge's checker, or under the default one the problem's own builtin comparison (a statement that
+        accepts answers in any case, see problems.answers)."""
+        if self.checker.name == "default" and problem.checker in PER_PROBLEM_CHECKERS:
+            return get_checker(problem.checker)
+        return self.checker
 
     def _cache_key(self, p: _Payload) -> str:
         parts = [JUDGE_VERSION, p.problem.id, p.problem.tests_fingerprint(), p.key, p.limits.key(),

@@ -78,9 +78,10 @@ def parse_record(obj: Any, path: str | None = None, line: int | None = None) -> 
     sample_index = _require(obj, "sample_index", int, "an integer", path, line)
     if sample_index < 0:
         raise DataError(path, f"must be >= 0, got {sample_index}", line=line, field="sample_index")
-    difficulty = _require(obj, "difficulty", str, "a string", path, line)
-    if not difficulty:
-        raise DataError(path, "must not be empty", line=line, field="difficulty")
+    if "difficulty" not in obj:
+        raise DataError(path, "missing (use null when unknown)", line=line, field="difficulty")
+    # null (e.g. LiveCodeBench records of problems without one) or empty: grouped as "unknown"
+    difficulty = _optional(obj, "difficulty", str, "a string", path, line) or "unknown"
     passed = _require(obj, "passed", bool, "true or false", path, line)
     if "judgement" not in obj:
         raise DataError(path, "missing (use null for an unparsable critique)", line=line, field="judgement")
@@ -113,15 +114,23 @@ def load_records(path: str | Path) -> list[Sample]:
     """Read a JSONL file of per-solution records (blank lines are skipped); every error names file and line."""
     name = str(path)
     samples = []
-    with open(path, encoding="utf-8") as f:
-        for line_no, text in enumerate(f, start=1):
-            if not text.strip():
-                continue
-            try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise DataError(name, f"invalid JSON: {e.msg} (column {e.colno})", line=line_no) from None
-            samples.append(parse_record(obj, name, line_no))
+    line_no = 0
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line_no, text in enumerate(f, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    obj = json.loads(text)
+                except json.JSONDecodeError as e:
+                    raise DataError(name, f"invalid JSON: {e.msg} (column {e.colno})", line=line_no) from None
+                samples.append(parse_record(obj, name, line_no))
+    except UnicodeDecodeError:
+        raise DataError(name, "not UTF-8 text (a JSONL file of records is expected)", line=line_no + 1) from None
+    except IsADirectoryError:
+        raise DataError(name, "is a directory (a JSONL file of records is expected)") from None
+    if not samples:
+        raise DataError(name, "no records")
     return samples
 
 

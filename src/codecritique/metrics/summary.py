@@ -181,33 +181,39 @@ def compute_metrics(records: Iterable[Sample], k: int | None = None, strategies:
     }
 
 
+CURVE_DEFINITION = ("every point at k uses each problem's first k samples (in sample_index order), as the paper "
+                    "adds samples in order: pass@1 is their mean pass rate, pass@k whether any of them passes, "
+                    "pass@1|select@k the chance that the strategy's pick among them passes; at k = 1 all three "
+                    "coincide, and each point equals compute_metrics(records, k=k)")
+
+
 def curves(records: Iterable[Sample], ks: Sequence[int] | None = None, strategies: Sequence[str] | None = None,
            *, fallback: str = DEFAULT_FALLBACK, bootstrap: int = 1000, seed: int = 0,
            drop_short: bool = False) -> dict[str, Any]:
-    """Figure 3 (P2 §5.1): how pass@k and pass@1|select@k grow with k.
+    """Figure 3 (P2 §5.1): how pass@1, pass@k and pass@1|select@k change as k grows.
 
-    With n the samples per problem (every problem must have n, or be dropped with ``drop_short``):
+    One definition for every curve (:data:`CURVE_DEFINITION`): at each k, each problem's first k samples, "as k
+    increases to include all past solutions" (P2 §5.1). So the three curves meet at k = 1, pass@1|select@k never
+    exceeds pass@k, and every point is what ``compute_metrics(records, k=k)`` reports (its pass@1, its pass@k at
+    k, its pass@1|select@k). Mixing definitions (pass@k by the unbiased estimator over all n samples, selection
+    over the first k) made the curves disagree at k = 1.
 
-    * ``pass@1`` does not depend on k: the per-sample pass rate over all n samples;
-    * ``pass@k`` at each k is the unbiased estimator over all n samples, as :func:`compute_metrics` reports
-      it without truncation (lower variance than using the first k samples only);
-    * ``pass@1|select@k`` at each k selects among the first k samples, "as k increases to include all past
-      solutions" (P2 §5.1), i.e. the value ``compute_metrics(records, k=k)`` reports.
-
-    ``ks`` defaults to :func:`curve_ks` (n). Intervals are paired across k (the same problem resamples for every point).
+    With n the samples per problem (every problem must have n, or be dropped with ``drop_short``); ``ks``
+    defaults to :func:`curve_ks` (n). Intervals are paired across k (the same problem resamples for every point).
     """
     problems, dropped, names, unavailable = _prepare(records, None, strategies, drop_short)
     n = len(problems[0].samples)
     ks = curve_ks(n) if ks is None else sorted(set(ks))
     if not ks or ks[0] < 1 or ks[-1] > n:
         raise ValueError(f"ks must lie in 1..{n} (the samples per problem), got {ks}")
-    n_passed = [sum(s.passed for s in p.samples) for p in problems]
-    columns: dict[Hashable, list[float]] = {"pass@1": [pass_at_1([s.passed for s in p.samples]) for p in problems]}
+    columns: dict[Hashable, list[float]] = {}
     for j in ks:
-        columns["pass@k", j] = [pass_at_k(n, c, j) for c in n_passed]
+        firsts = [[s.passed for s in p.samples[:j]] for p in problems]
+        columns["pass@1", j] = [pass_at_1(f) for f in firsts]
+        columns["pass@k", j] = [float(any(f)) for f in firsts]
         for name in names:
             columns["select", name, j] = [select(p.samples[:j], name, fallback=fallback, seed=seed).p_pass
-                                for p in problems]
+                                          for p in problems]
     ci = bootstrap_ci95(columns, bootstrap, f"{seed}:curves") if bootstrap else None
 
     def series(prefix: tuple[str, ...]) -> dict[str, Any]:
@@ -216,19 +222,17 @@ def curves(records: Iterable[Sample], ks: Sequence[int] | None = None, strategie
             out["ci95"] = [list(ci[(*prefix, j)]) for j in ks]
         return out
 
-    pass1: dict[str, Any] = {"value": _mean(columns["pass@1"])}
-    if ci:
-        pass1["ci95"] = list(ci["pass@1"])
     return {
         "n_problems": len(problems),
         "n": n,
         "ks": ks,
+        "definition": CURVE_DEFINITION,
         "fallback": fallback,
         "seed": seed,
         "bootstrap": bootstrap,
         "dropped_problems": dropped,
         "strategies_unavailable": unavailable,
-        "pass@1": pass1,
+        "pass@1": series(("pass@1",)),
         "pass@k": series(("pass@k",)),
         "pass@1|select@k": {name: series(("select", name)) for name in names},
     }

@@ -40,6 +40,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from codecritique.problems.answers import annotate
 from codecritique.problems.model import Problem, Test
 from codecritique.problems.records import Record, iter_jsonl
 from codecritique.problems.tables import dict_field, int_field, iter_rows, number_field, str_list
@@ -144,7 +145,7 @@ def problem_from_code_contests(rec: Record, *, tests: Iterable[str] = TEST_KINDS
         accepted, rejected = human_solutions(rec)
         metadata["solutions"] = [s.to_dict() for s in accepted]
         metadata["incorrect_solutions"] = [s.to_dict() for s in rejected]
-    return Problem(
+    return annotate(Problem(
         id=name,
         tests=problem_tests,
         title=name,
@@ -155,7 +156,7 @@ def problem_from_code_contests(rec: Record, *, tests: Iterable[str] = TEST_KINDS
         memory_limit=_memory_limit(rec),
         source=SOURCE,
         metadata=metadata,
-    )
+    ))
 
 
 def test_pairs(rec: Record, name: str) -> list[tuple[str, str]]:
@@ -261,7 +262,7 @@ def problem_from_codecontests_repo(rec: Record) -> Problem:
     solution = rec.str_field("solution_py")
     platform = sections.get("Source", "").strip().lower()
     tags = [t for t in rec.str_field("tags", "").split("\n") if t.strip()]
-    return Problem(
+    return annotate(Problem(
         id=pid,
         tests=tests,
         title=title,
@@ -271,7 +272,7 @@ def problem_from_codecontests_repo(rec: Record) -> Problem:
         source=REPO_SOURCE,
         metadata={"cluster": rec.str_field("cluster", ""), "tags": tags,
                   "solutions": [HumanSolution("python3", solution, True, 0).to_dict()]},
-    )
+    ))
 
 
 def markdown_sections(md: str) -> dict[str, str]:

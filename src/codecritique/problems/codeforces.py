@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from codecritique.problems.answers import annotate
 from codecritique.problems.model import Problem, Test
 from codecritique.problems.records import Record
 from codecritique.problems.tables import bool_field, int_field, iter_rows, list_field, number_field
@@ -134,7 +135,7 @@ def problem_from_codeforces(rec: Record) -> Problem:
         metadata["checker_convention"] = "open-r1: python3 checker.py input answer output; prints 1 or 100"
     time_limit = number_field(rec, "time_limit", None)
     memory = number_field(rec, "memory_limit", None)
-    return Problem(
+    return annotate(Problem(
         id=pid,
         tests=tests,
         title=rec.str_field("title", ""),
@@ -146,7 +147,7 @@ def problem_from_codeforces(rec: Record) -> Problem:
         memory_limit=math.ceil(memory) if memory else None,
         source=SOURCE,
         metadata=metadata,
-    )
+    ))
 
 
 def _pairs(rec: Record, name: str) -> list[tuple[str, str]]:

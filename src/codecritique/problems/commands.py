@@ -84,7 +84,7 @@ def problems_inspect(inputs: Sequence[str | Path], problem_id: str, *, max_chars
         if p.id == problem_id:
             return inspect_problem(p, max_chars=max_chars, max_tests=max_tests)
     near = [p.id for p in problems if problem_id.lower() in p.id.lower()][:10] or [p.id for p in problems[:10]]
-    raise DataError(None, f"no problem {problem_id!r} among {len(problems)}; "
+    raise DataError(", ".join(map(str, inputs)) or None, f"no problem {problem_id!r} among {len(problems)}; "
                           f"{'similar' if problem_id.lower() in ' '.join(near).lower() else 'first'} ids: "
                           f"{', '.join(near)}", field="id")
 
@@ -95,7 +95,7 @@ def problems_convert(inputs: Sequence[str | Path], output: str | Path, *, to: st
     (``*.lcb.jsonl``), with a manifest recording the content digest and where the problems came from."""
     problems = read_inputs(inputs, **read)
     if not problems:
-        raise DataError(None, "nothing to convert: no problem passed the filters")
+        raise DataError(", ".join(map(str, inputs)) or None, "nothing to convert: no problem passed the filters")
     provenance: dict[str, Any] = {"source": read.get("source", "auto")}
     for key in ("split", "revision", "window", "platforms", "difficulties", "with_samples", "with_solutions",
                 "test_kinds"):

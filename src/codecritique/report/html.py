@@ -12,6 +12,7 @@ th{background:#f3f3f3}td.l,th.l{text-align:left}details{margin:.3em 0}summary{cu
 pre{background:#f7f7f7;padding:.6em;overflow-x:auto;max-height:30em;white-space:pre-wrap}
 .ok{color:#137333;font-weight:600}.bad{color:#a50e0e;font-weight:600}.muted{color:#777}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:1em}img{max-width:100%}
+.ci{color:#777;font-size:75%;white-space:nowrap}
 """
 
 

@@ -10,13 +10,11 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-# strategy name -> legend label; Fig. 5 calls them "random critique" and "shortest critique"
-LABELS = {
-    "shortest-critique": "shortest critique",
-    "random-right": "random critique",
-    "public-tests+critique": "public tests + critique",
-    "majority-output": "majority output",
-}
+from matplotlib.ticker import MaxNLocator
+
+# one colour per series, the same in both figures (pass@1 grey, pass@k black, strategies in table order)
+_STRATEGY_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+PASS1_COLOR, PASSK_COLOR = "#7f7f7f", "#000000"
 
 
 def _pct(values: Sequence[float]) -> list[float]:
@@ -24,35 +22,42 @@ def _pct(values: Sequence[float]) -> list[float]:
 
 
 def plot_scaling_curves(curves: Mapping[str, Any], path: str | Path, *, title: str | None = None) -> Path:
-    """Figure 3: pass@k and pass@1|select@k per strategy against k, with pass@1 as a reference line.
+    """Figure 3: pass@1, pass@k and pass@1|select@k per strategy against k, every point on the same first-k
+    samples (``curves["definition"]``).
 
-    ``curves`` is the output of :func:`codecritique.metrics.summary.curves`; its 95% intervals, when present,
-    are drawn as bands.
+    ``curves`` is the output of :func:`codecritique.metrics.summary.curves`; its 95% intervals, when present, are
+    drawn as error bars, each series nudged sideways a little so that they do not hide one another (bands of
+    several series overlap into an unreadable brown). The legend sits below the axes, never over the curves.
     """
     ks = curves["ks"]
-    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    strategies = list(curves["pass@1|select@k"])
+    series = [("pass@1", curves["pass@1"], PASS1_COLOR, "--"), ("pass@k", curves["pass@k"], PASSK_COLOR, "-")]
+    series += [(f"pass@1|select@k {name}", curves["pass@1|select@k"][name],
+                _STRATEGY_COLORS[i % len(_STRATEGY_COLORS)], "-") for i, name in enumerate(strategies)]
+    fig = Figure(figsize=(7, 5), layout="constrained")
     ax = fig.add_subplot()
-
-    def draw(series: Mapping[str, Any], label: str, **style: Any) -> None:
-        line, = ax.plot(ks, _pct(series["value"]), marker="o", markersize=3, label=label, **style)
-        if "ci95" in series:
-            lo, hi = zip(*series["ci95"])
-            ax.fill_between(ks, _pct(lo), _pct(hi), color=line.get_color(), alpha=0.15, linewidth=0)
-
-    draw(curves["pass@k"], "pass@k", color="black")
-    for name, series in curves["pass@1|select@k"].items():
-        draw(series, f"pass@1|select@k ({LABELS.get(name, name)})")
-    pass1 = curves["pass@1"]
-    ax.axhline(100 * pass1["value"], color="grey", linestyle="--", label="pass@1")
-    if "ci95" in pass1:
-        ax.axhspan(*_pct(pass1["ci95"]), color="grey", alpha=0.12, linewidth=0)
-    ax.set_xlabel("k (samples per problem)")
+    span = (ks[-1] - ks[0]) or 1
+    step = min(0.06 * span / max(1, len(series)), 0.08)
+    for i, (label, data, color, style) in enumerate(series):
+        xs = [k + (i - (len(series) - 1) / 2) * step for k in ks] if "ci95" in data else ks
+        ys = _pct(data["value"])
+        ax.plot(xs, ys, linestyle=style, marker="o", markersize=3.5, color=color, label=label, linewidth=1.5)
+        if "ci95" in data:
+            lo, hi = zip(*data["ci95"])
+            ax.errorbar(xs, ys, yerr=[[max(0.0, y - 100 * v) for y, v in zip(ys, lo)],
+                                      [max(0.0, 100 * v - y) for y, v in zip(ys, hi)]],
+                        fmt="none", ecolor=color, elinewidth=0.8, capsize=2, alpha=0.7)
+    ax.set_xlabel("k (the first k samples of each problem)")
     ax.set_ylabel("% of problems")
-    ax.set_xlim(ks[0], ks[-1])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(ks) <= 12:
+        ax.set_xticks(ks)
+    ax.set_xlim(ks[0] - 0.3, ks[-1] + 0.3)
+    ax.set_ylim(-2, 102)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
-    ax.set_title(title or f"Scaling with k ({curves['n_problems']} problems"
-                 + (", 95% bootstrap CI)" if "ci95" in pass1 else ")"))
+    ax.legend(fontsize="small", ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
+    ci = " with 95% bootstrap intervals" if "ci95" in curves["pass@k"] else ""
+    ax.set_title(title or f"Scaling with k: {curves['n_problems']} problems{ci}", fontsize="medium")
     fig.savefig(path, dpi=150)
     return Path(path)
 
@@ -68,37 +73,43 @@ def _value_and_ci(run: Mapping[str, Any], key: str, sub: str | None = None) -> t
 
 
 def plot_selection_bars(runs: Mapping[str, Mapping[str, Any]], path: str | Path, *,
-                        random_strategy: str = "random-right", shortest_strategy: str = "shortest-critique",
-                        title: str | None = None) -> Path:
-    """Figure 5: per model/run, bars of pass@1, pass@1 with random critique, pass@1 with shortest critique,
-    and pass@k (k = the run's k).
+                        strategies: Sequence[str] | None = None, title: str | None = None) -> Path:
+    """Figure 5: per model (run), bars of pass@1, pass@1|select@k of every selection strategy, and pass@k
+    (k = the run's k), named as in the report's tables.
 
-    ``runs`` maps a label to the output of :func:`codecritique.metrics.summary.compute_metrics`; its
-    ``overall`` metrics are drawn, with 95% intervals as error bars when present.
+    ``runs`` maps a model's name to the output of :func:`codecritique.metrics.summary.compute_metrics`; its
+    ``overall`` metrics are drawn, with 95% intervals as error bars when present. ``strategies`` defaults to those
+    every run has, in the order of the first.
     """
+    first = next(iter(runs.values()))
+    if strategies is None:
+        strategies = [s for s in first["overall"]["pass@1|select@k"]
+                      if all(s in r["overall"]["pass@1|select@k"] for r in runs.values())]
     ks = {run["k"] for run in runs.values()}
-    bars = [("pass@1", lambda run: _value_and_ci(run, "pass@1"))]
-    for name in (random_strategy, shortest_strategy):
-        bars.append((LABELS.get(name, name), lambda run, name=name: _value_and_ci(run, "pass@1|select@k", name)))
-    bars.append((f"pass@{ks.pop()}" if len(ks) == 1 else "pass@k",
+    bars = [("pass@1", PASS1_COLOR, lambda run: _value_and_ci(run, "pass@1"))]
+    for i, name in enumerate(strategies):
+        bars.append((f"pass@1|select@k {name}", _STRATEGY_COLORS[i % len(_STRATEGY_COLORS)],
+                     lambda run, name=name: _value_and_ci(run, "pass@1|select@k", name)))
+    bars.append((f"pass@{ks.pop()}" if len(ks) == 1 else "pass@k (k of each run)", PASSK_COLOR,
                  lambda run: _value_and_ci(run, "pass@k", str(run["k"]))))
     width = 0.8 / len(bars)
-    fig = Figure(figsize=(max(6.0, 1.6 * len(runs) + 2), 4.5), layout="constrained")
+    fig = Figure(figsize=(max(6.0, 1.2 * len(bars) * len(runs) + 1.5), 5), layout="constrained")
     ax = fig.add_subplot()
-    for b, (label, get) in enumerate(bars):
+    for b, (label, color, get) in enumerate(bars):
         xs = [i + (b - (len(bars) - 1) / 2) * width for i in range(len(runs))]
         values, cis = zip(*(get(run) for run in runs.values()))
         heights = _pct(values)
         nan = float("nan")  # no interval: no error bar
         yerr = [[max(0.0, h - 100 * ci[0]) if ci else nan for h, ci in zip(heights, cis)],
                 [max(0.0, 100 * ci[1] - h) if ci else nan for h, ci in zip(heights, cis)]]
-        rects = ax.bar(xs, heights, width, yerr=yerr, capsize=2, label=label, error_kw={"elinewidth": 0.8})
-        ax.bar_label(rects, fmt="%.1f", fontsize="x-small", label_type="center", color="white")
+        rects = ax.bar(xs, heights, width * 0.92, yerr=yerr, capsize=2, label=label, color=color,
+                       error_kw={"elinewidth": 0.8, "ecolor": "#444"})
+        ax.bar_label(rects, fmt="%.1f", fontsize="x-small", padding=2)
     ax.set_xticks(range(len(runs)), list(runs))
     ax.set_ylabel("% of problems")
-    ax.set_ylim(0, 105)
+    ax.set_ylim(0, 110)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize="small", ncols=len(bars), loc="upper center", bbox_to_anchor=(0.5, -0.08))
-    ax.set_title(title or "Selecting one of k solutions by self-critique")
+    ax.legend(fontsize="small", ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False)
+    ax.set_title(title or "Selecting one of k solutions by self-critique", fontsize="medium")
     fig.savefig(path, dpi=150)
     return Path(path)

@@ -19,21 +19,47 @@ def _image(path: Path) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="{_esc(path.name)}">'
 
 
+def _with_ci(value: float | None, ci: list[float] | None) -> str:
+    """A percentage with its 95% interval below it, small (none when the interval was not computed)."""
+    if value is None:
+        return "-"
+    if not ci:
+        return _pct(value)
+    return f"{_pct(value)}<br><span class='ci'>{_pct(ci[0])}&ndash;{_pct(ci[1])}</span>"
+
+
+def _parsed(m: dict) -> int:
+    c = m.get("confusion", {})
+    return sum(c.get(key, 0) for key in ("tp", "fp", "fn", "tn"))
+
+
 def _summary_table(metrics: dict) -> str:
+    """One row per group (overall, then each difficulty): pass@1, pass@j (j > 1), pass@1|select@k per strategy and
+    critique accuracy, each with its 95% bootstrap interval; critique accuracy is n/a where no critique parsed."""
     groups = {"overall": metrics["overall"], **metrics.get("by_difficulty", {})}
     strategies = list(metrics["overall"]["pass@1|select@k"])
-    ks = list(metrics["overall"]["pass@k"])
-    head = ["group", "problems", "pass@1", *[f"pass@{k}" for k in ks],
+    ks = [k for k in metrics["overall"]["pass@k"] if k != "1"]  # pass@1 has its own column
+    head = ["group", "problems", "solutions", "pass@1", *[f"pass@{k}" for k in ks],
             *[f"pass@1|select@k<br>{_esc(s)}" for s in strategies], "critique acc.<br>(problem, Table 4)",
             "critique acc.<br>(solution)"]
     rows = []
     for name, m in groups.items():
-        cells = [_esc(name), str(m["n_problems"]), _pct(m["pass@1"]),
-                 *[_pct(m["pass@k"].get(k)) for k in ks], *[_pct(m["pass@1|select@k"][s]) for s in strategies],
-                 _pct(m["critique_accuracy_problem"]), _pct(m["critique_accuracy_solution"])]
+        ci = m.get("ci95") or {}
+        parsed = _parsed(m) > 0
+        cells = [_esc(name), str(m["n_problems"]), str(m.get("n_samples", "")),
+                 _with_ci(m["pass@1"], ci.get("pass@1")),
+                 *[_with_ci(m["pass@k"].get(k), ci.get("pass@k", {}).get(k)) for k in ks],
+                 *[_with_ci(m["pass@1|select@k"][s], ci.get("pass@1|select@k", {}).get(s)) for s in strategies],
+                 _with_ci(m["critique_accuracy_problem"], ci.get("critique_accuracy_problem")) if parsed else
+                 "<span class='muted' title='no critique could be parsed'>n/a</span>",
+                 _with_ci(m["critique_accuracy_solution"], ci.get("critique_accuracy_solution")) if parsed else
+                 "<span class='muted' title='no critique could be parsed'>n/a</span>"]
         rows.append("<tr>" + "".join(f'<td class="l">{c}</td>' if i == 0 else f"<td>{c}</td>"
                                      for i, c in enumerate(cells)) + "</tr>")
-    return ("<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>" + "".join(rows) + "</table>")
+    note = ("<p class='muted'>Small figures under a value: its 95% bootstrap interval over problems. Critique "
+            "accuracy counts an unparsable critique as wrong; n/a where no critique of the group could be parsed."
+            "</p>")
+    return ("<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>" + "".join(rows) + "</table>" + note)
 
 
 def _confusion(metrics: dict) -> str:
@@ -63,10 +89,13 @@ def _problem_rows(rows: list[dict], problems: dict[str, Problem]) -> str:
             v = s["verdict"]
             verdict = (f"<span class='{'ok' if s['passed'] else 'bad'}'>{_esc(v['verdict'])}</span> "
                        f"{_esc(v.get('message', ''))}")
-            judgement = s["judgement"] or f"unparsable {_esc(s.get('critique_skipped', ''))}"
+            judgement = s["judgement"] or f"unparsable {_esc(s.get('critique_skipped', ''))}".rstrip()
+            length = s.get("critique_reasoning_tokens")
+            length = f" ({_esc(length)} {_esc(s.get('critique_reasoning_unit') or 'tokens')})" if length is not None \
+                else ""
             parts.append(
-                f"<details><summary>sample {s['sample_index']}: {verdict}; critique: <b>{_esc(judgement)}</b> "
-                f"({_esc(s['critique_reasoning_tokens'])} {_esc(s['critique_reasoning_unit'])})"
+                f"<details><summary>sample {s['sample_index']}: {verdict}; critique: <b>{_esc(judgement)}</b>"
+                f"{length}"
                 f"{' <span class=muted>truncated</span>' if s['truncated'] else ''}</summary>"
                 f"<div class='grid'><div><b>solution</b><pre>{_esc(s['code'] or s['response'])}</pre></div>"
                 f"<div><b>critique</b><pre>{_esc(s['critique'])}</pre></div></div>"
@@ -77,24 +106,36 @@ def _problem_rows(rows: list[dict], problems: dict[str, Problem]) -> str:
     return "\n".join(out)
 
 
+def _model_name(config: dict) -> str:
+    """The model as people name it: the endpoint's model, else the bundled one."""
+    model = config.get("model")
+    if not model or model.endswith("SmolLM2-135M-Instruct-bf16"):
+        return "SmolLM2-135M-Instruct (bundled)"
+    return str(model)
+
+
 def write_run_report(out: Path, config: dict, rows: list[dict], metrics: dict, curves: dict,
                      problems: dict[str, Problem]) -> Path:
     """Write ``out/report.html`` (and the two figures as PNG files beside it); returns its path."""
+    model = _model_name(config)
     fig3 = plot_scaling_curves(curves, out / "fig3_scaling.png",
-                               title="pass@1, pass@1|select@k and pass@k as k grows (Fig. 3)")
-    fig5 = plot_selection_bars({config.get("model") or "model": metrics}, out / "fig5_selection.png",
-                               title="Selecting one of k solutions (Fig. 5)")
+                               title=f"Fig. 3: pass@1, pass@1|select@k and pass@k as k grows "
+                                     f"({curves['n_problems']} problems)")
+    fig5 = plot_selection_bars({model: metrics}, out / "fig5_selection.png",
+                               title=f"Fig. 5: selecting one of k = {metrics['k']} solutions")
     fallback = ", ".join(f"{s}: {n}" for s, v in metrics["overall"].get("selection", {}).items()
                          for n in [sum(v.get("fallbacks", {}).values())])
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>codecritique run</title>
 <style>{CSS}</style></head><body>
-<h1>codecritique run: {_esc(config.get('model') or 'bundled SmolLM2-135M-Instruct')}</h1>
+<h1>codecritique run: {_esc(model)}</h1>
 <p>{metrics['n_problems']} problems, k = {metrics['k']} samples each, language {_esc(config.get('language'))};
 when no solution is judged right the selection falls back to <b>{_esc(metrics['fallback'])}</b>
 (problems where it applied, per strategy: {_esc(fallback)}). Values in %.</p>
 <h2>Summary</h2>{_summary_table(metrics)}
 <h2>Critiques against verdicts</h2>{_confusion(metrics)}
-<div class="grid"><div>{_image(fig3)}</div><div>{_image(fig5)}</div></div>
+<h2>Figures</h2><div class="grid"><div>{_image(fig3)}</div><div>{_image(fig5)}</div></div>
+<p class="muted">Figure 3: {_esc(curves.get('definition', ''))}. Error bars: 95% bootstrap intervals over problems.
+Figure 5: the summary table's overall row.</p>
 <h2>Problems</h2>{_problem_rows(rows, problems)}
 <h2>Settings</h2><pre>{_esc(json.dumps(config, indent=1))}</pre>
 </body></html>"""
