@@ -660,6 +660,11 @@ def critique_bench_cmd(
     print(json.dumps(metrics) if as_json else format_summary(metrics))
 
 
+from .cli_datagen import register as _register_datagen  # noqa: E402 - needs `app`
+
+_register_datagen(app)
+
+
 def main() -> None:
     app()
 

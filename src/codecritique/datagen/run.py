@@ -55,7 +55,7 @@ class DatagenConfig:
     @classmethod
     def embedded_default(cls, out: str = "runs/data", **overrides: Any) -> "DatagenConfig":
         """The demonstration: bundled model, shipped pool, short outputs, the <think> rule relaxed."""
-        base = cls(out=out, samples=2, max_tokens=320, critique_max_tokens=160, shards=2,
+        base = cls(out=out, samples=1, max_tokens=256, critique_max_tokens=128, shards=2,
                    filter=FilterConfig(require_think=False), embedded=True)
         return replace(base, **overrides)
 
