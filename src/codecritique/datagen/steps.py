@@ -144,6 +144,7 @@ class DecontamStep(Step):
         if self.judge is not None and items:
             judge = _llm_judge(self.judge, self.config, _workdir(ctx))
         result = decontaminate(records, items, self.config, judge=judge)
+        ctx.progress("advance", n=len(records))
         ctx.write_jsonl("questions.jsonl", result.kept)
         ctx.write_jsonl("contamination.jsonl", result.flagged)
         stats = {"in": len(records), "kept": len(result.kept), "removed": result.removed,
@@ -507,6 +508,7 @@ class CardStep(Step):
         stats = merge_stats({name: [json.loads(Path(p).read_text(encoding="utf-8"))
                                     for p in ctx.input_paths(name)] for name in self.reads})
         stats["settings"] = self.run_settings
+        ctx.progress("advance", n=1)
         _json(ctx.output("stats.json"), stats)
         Path(ctx.output("README.md")).write_text(card_text(stats), encoding="utf-8")
         return {"rows": stats["export"]["rows"]}
