@@ -27,27 +27,20 @@ from pathlib import Path
 
 from codecritique.judge.engine import Judge, JudgeConfig, Submission
 from codecritique.judge.verdict import Verdict
+from codecritique.problems.answers import several_answers_sentence
 from codecritique.problems.codecontests import read_codecontests_repo
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FILE = Path("codecontests") / "codecontests_155_problems.jsonl"
 
-# sentences of a statement saying that more than one output is accepted
-_SEVERAL_ANSWERS = re.compile(
-    r"[^.\n]*\b(?:print|output|find|choose)\s+any\b[^.\n]*|"
-    r"[^.\n]*\b(?:if|when)\s+there\s+(?:are|is|exist)\s+(?:several|multiple|many|more than one)[^.\n]*|"
-    r"[^.\n]*\b(?:several|multiple)\s+(?:possible\s+|correct\s+|valid\s+|optimal\s+)?"
-    r"(?:answers|solutions|outputs)\b[^.\n]*|"
-    r"[^.\n]*\bin\s+(?:any|arbitrary)\s+order\b[^.\n]*|"
-    r"[^.\n]*\bother\s+(?:answers|solutions)\s+(?:are\s+)?(?:also\s+)?(?:possible|accepted)\b[^.\n]*|"
-    r"[^.\n]*\b(?:absolute|relative)\s+(?:or\s+relative\s+)?error\b[^.\n]*",
-    re.IGNORECASE,
-)
-
-
 def several_answers(statement: str) -> str | None:
-    """The first sentence of the statement saying that several outputs are accepted, if any."""
-    m = _SEVERAL_ANSWERS.search(statement)
+    """The sentence of the statement saying that several outputs are accepted, if any (the loader's detection,
+    codecritique.problems.answers, which also marks the problem), or one allowing an error tolerance."""
+    return several_answers_sentence(statement) or _tolerance(statement)
+
+
+def _tolerance(statement: str) -> str | None:
+    m = re.search(r"[^.\n]*\b(?:absolute|relative)\s+(?:or\s+relative\s+)?error\b[^.\n]*", statement, re.I)
     return " ".join(m.group(0).split()) if m else None
 
 
@@ -170,6 +163,10 @@ def main() -> int:
     print(f"solutions passing all their tests: {passed}/{len(problems)}; "
           f"tests passed: {sum(r.tests_passed for r in results)}/{n_tests}")
     print("verdicts:", dict(Counter(r.verdict.value for r in results)))
+    ci = [p.id for p in problems if p.checker == "case-insensitive"]
+    marked = {p.id for p in problems if p.metadata.get("several_answers")}
+    print(f"statements read by the loader: {len(ci)} accept any letter case (compared case-insensitively), "
+          f"{len(marked)} accept any of several answers (marked as needing a special checker)")
 
     slow = [(p, r) for p, r in zip(problems, results) if r.verdict is Verdict.TLE]
     retried = {}
@@ -201,6 +198,10 @@ def main() -> int:
         for note in notes:
             print("   " + note)
         text = " ".join(notes)
+        if p.id in marked and r.verdict is Verdict.WA:
+            print(f"   -> marked by the loader as needing a special checker: \"{p.metadata['several_answers']}\"")
+            categories["statement accepts several answers: marked as needing a special checker"] += 1
+            continue
         categories["several answers / order / case: needs a checker" if any(
             k in text for k in ("several answers", "another order", "case of YES/NO", "not unique")) else
                    "solution and tests do not match (input format)" if "different input formats" in text else

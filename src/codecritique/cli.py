@@ -8,6 +8,7 @@ too.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -219,7 +220,7 @@ def judge(
     if missing:
         _fail(f"{len(missing)} problem ids in {generations} are not in {problems}, e.g. {missing[:5]}")
     _check_tests([probs[pid] for pid in gens], problems, samples_from_statement)
-    with Progress("judge", unit="sample", disable=quiet) as bar:
+    with Progress("judge", sum(len(g.codes) for g in gens.values()), unit="sample", disable=quiet) as bar:
         records, summary = judge_generations(probs, gens, config, out, language=language,
                                              progress=lambda done, n: bar.update_to(done, n))
     summary_path = out.with_name(out.name + ".summary.json")
@@ -340,13 +341,15 @@ def run(
 ) -> None:
     """Self-critique test-time scaling end to end: generate k -> critique each -> judge -> select -> report."""
     from .critique.run import RunConfig, run as run_pipeline
-    from .critique.stages import PromptOptions
     from .judge.engine import JudgeConfig
+    from .llm.config import BackendConfig
+    from .llm.tasks import PromptOptions
 
-    cfg = RunConfig(out=str(out), language=language, k=k, base_urls=list(base_url or []), model=model,
-                    api_key=api_key, tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
-                    top_p=top_p, max_tokens=max_tokens if max_tokens is not None else (30720 if base_url else 192),
-                    critique_max_tokens=critique_max_tokens, seed=seed, fallback=fallback, window=window, limit=limit,
+    cfg = RunConfig(out=str(out), language=language, k=k, critique_max_tokens=critique_max_tokens, seed=seed,
+                    fallback=fallback, window=window, limit=limit,
+                    backend=BackendConfig(base_urls=list(base_url or []), model=model, api_key=api_key,
+                                          tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
+                                          top_p=top_p, max_tokens=max_tokens),
                     prompts=PromptOptions(cpp_comment=cpp_comment, think_in_prompt=think_in_prompt),
                     judge=JudgeConfig(checker=checker, sandbox=sandbox, workers=workers))
     if problems:
@@ -358,8 +361,8 @@ def run(
         if stage not in STAGES:
             raise ConfigError("only", f"unknown stage {stage!r}: use {', '.join(STAGES)}")
     _check_run_dir(cfg, out, force)
-    if cfg.base_urls and (not only or {"generate", "critique"} & set(only)):
-        cfg.model = _probe_endpoints(cfg.base_urls, cfg.api_key, cfg.model)
+    if cfg.backend.base_urls and (not only or {"generate", "critique"} & set(only)):
+        cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
     metrics = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
                            progress=_progress_factory(quiet))
     if metrics:
@@ -371,7 +374,8 @@ def run(
 
 
 # settings of a run directory that do not change its results (they may differ between invocations)
-_RUN_SETTINGS_FREE = {"out", "concurrency", "judge.workers", "judge.compile_workers", "judge.cache", "model"}
+_RUN_SETTINGS_FREE = {"out", "backend.concurrency", "judge.workers", "judge.compile_workers", "judge.cache",
+                      "backend.model", "backend.local_batch"}
 
 
 def _flat(d: dict, prefix: str = "") -> dict:
@@ -498,9 +502,14 @@ def _print_metrics_table(result: dict) -> None:
     for j in [j for j in overall["pass@k"] if j != "1"]:  # pass@1 is the row above
         table.add_row(f"pass@{j}", *[pct(m["pass@k"].get(j)) for m in groups.values()])
     for s in overall["pass@1|select@k"]:
-        table.add_row(f"select@k {s}", *[pct(m["pass@1|select@k"].get(s)) for m in groups.values()])
-    table.add_row("critique acc (problem)", *[pct(m["critique_accuracy_problem"]) for m in groups.values()])
-    table.add_row("critique acc (solution)", *[pct(m["critique_accuracy_solution"]) for m in groups.values()])
+        table.add_row(f"pass@1|select@k {s}", *[pct(m["pass@1|select@k"].get(s)) for m in groups.values()])
+    def parsed(m: dict) -> bool:  # accuracy is n/a where no critique parsed (not 0.0)
+        return sum(m.get("confusion", {}).get(key, 0) for key in ("tp", "fp", "fn", "tn")) > 0
+
+    table.add_row("critique acc (problem)", *[pct(m["critique_accuracy_problem"]) if parsed(m) else "n/a"
+                                              for m in groups.values()])
+    table.add_row("critique acc (solution)", *[pct(m["critique_accuracy_solution"]) if parsed(m) else "n/a"
+                                               for m in groups.values()])
     if "confusion" in overall:
         table.add_row("unparsable critiques (n)", *[
             str(m["confusion"].get("unparsable_passed", 0) + m["confusion"].get("unparsable_failed", 0))
@@ -538,7 +547,7 @@ _difficulty_opt = typer.Option(None, "--difficulty", metavar="NAME", help="Keep 
 
 @problems_app.command("stats")
 def problems_stats_cmd(
-    inputs: Optional[list[Path]] = typer.Argument(None, metavar="[INPUT]...", help=_INPUTS_HELP),
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT", help=_INPUTS_HELP),
     source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
     cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt, window: Optional[str] = _window_opt,
     platform: Optional[list[str]] = _platform_opt, difficulty: Optional[list[str]] = _difficulty_opt,
@@ -557,7 +566,7 @@ def problems_stats_cmd(
 @problems_app.command("inspect")
 def problems_inspect_cmd(
     problem_id: str = typer.Argument(..., metavar="ID", help="The problem's id."),
-    inputs: Optional[list[Path]] = typer.Argument(None, metavar="[INPUT]...", help=_INPUTS_HELP),
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT", help=_INPUTS_HELP),
     source: str = _source_opt, split: Optional[str] = _split_opt, revision: Optional[str] = _revision_opt,
     cache_dir: Optional[Path] = _cache_opt, offline: bool = _offline_opt,
     max_chars: int = typer.Option(3000, metavar="N", help="Statement characters shown."),
@@ -577,7 +586,7 @@ _CONVERT_FORMATS = {"jsonl": "ours", "parquet": "ours-parquet", "lcb": "lcb"}
 
 @problems_app.command("convert")
 def problems_convert_cmd(
-    inputs: Optional[list[Path]] = typer.Argument(None, metavar="[INPUT]...", help=_INPUTS_HELP),
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT", help=_INPUTS_HELP),
     output: Path = typer.Option(..., "--out", "-o", metavar="FILE",
                                 help="*.jsonl[.gz] (ours), *.parquet (ours) or *.lcb.jsonl (LiveCodeBench's "
                                      "schema); a manifest with the checksum is written beside it."),
@@ -601,7 +610,7 @@ def problems_convert_cmd(
 
 @app.command("critique-bench")
 def critique_bench_cmd(
-    path: Optional[Path] = typer.Argument(None, metavar="[PATH]",
+    path: Optional[Path] = typer.Argument(None, metavar="PATH",
                                           help="DebugBench folder, or CodeContests file/folder (none: CodeContests "
                                                "from the hub)."),
     source: Literal["debugbench", "codecontests"] = typer.Option("debugbench", help="codecontests is the paper's "
@@ -639,25 +648,86 @@ def critique_bench_cmd(
 ) -> None:
     """Critique accuracy on human accepted/rejected solutions (the paper's Appendix B)."""
     from .critique.bench import LANGUAGES, BenchConfig, format_summary, run_bench
-    from .critique.stages import PromptOptions
+    from .llm.tasks import PromptOptions
 
     if local_model is not None and not local_model.is_dir():
         raise ConfigError("local_model", f"{local_model}: no such folder")
+    backend = dataclasses.replace(  # the bench's own model defaults (critique budgets) stay in BenchConfig
+        BenchConfig().backend, base_urls=list(base_url or []), model=model, api_key=api_key, tokenizer=tokenizer,
+        concurrency=concurrency, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
+        local_model=str(local_model) if local_model else None)
     cfg = BenchConfig(
         out=str(out), source=source, path=str(path) if path else None, split=split,
         languages=tuple(dict.fromkeys(language or LANGUAGES)), seed=seed, limit=limit,
-        max_solution_tokens=max_solution_tokens if max_solution_tokens != 0 else None, tokenizer=tokenizer,
-        base_urls=list(base_url or []), model=model, api_key=api_key, concurrency=concurrency,
-        temperature=temperature, top_p=top_p,
-        max_tokens=max_tokens if max_tokens is not None else (24576 if base_url else 256),
-        local_model=str(local_model) if local_model else None,
+        max_solution_tokens=max_solution_tokens if max_solution_tokens != 0 else None, backend=backend,
         prompts=PromptOptions(question_format="raw", think_in_prompt=think_in_prompt), hub_offline=offline or None)
     cfg.validate()
-    if cfg.base_urls:
-        cfg.model = _probe_endpoints(cfg.base_urls, cfg.api_key, cfg.model)
+    if cfg.backend.base_urls:
+        cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
     metrics = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
                         progress=_progress_factory(quiet))
     print(json.dumps(metrics) if as_json else format_summary(metrics))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train(
+    ctx: typer.Context,
+    data: list[Path] = typer.Option([Path("runs/data")], "--data", help="OCR-2-schema rows: `codecritique datagen` "
+                                    "output or nvidia/OpenCodeReasoning-2 shards (Parquet/JSONL). Repeatable."),
+    out: Path = typer.Option(Path("runs/train"), "--out", "-o", help="Run folder: stage1/ and stage2/ are HF model "
+                                                                    "folders (resumable)."),
+    base_model: Optional[str] = typer.Option(None, help="HF model folder or hub name (default: the bundled "
+                                                        "SmolLM2-135M-Instruct, with the CPU `demo` recipe)."),
+    stage: str = typer.Option("both", help="1 | 2 | both"),
+    config: Optional[Path] = typer.Option(None, help="Recipe YAML (see train/configs/ocr2.yaml)."),
+    recipe: Optional[str] = typer.Option(None, help="ocr2 (the paper) | demo (CPU minutes). Default: ocr2 with "
+                                                    "--base-model, demo without."),
+    questions_from: Optional[list[str]] = typer.Option(None, help="DATASET=PATH of a source dataset (taco, apps, "
+                                                       "code_contests, open-r1/codeforces) to rebuild release "
+                                                       "questions '-'."),
+    keep_checkpoints: bool = typer.Option(False, help="Keep each stage's checkpoints after it completes."),
+    list_options: bool = typer.Option(False, "--list-options", help="List every recipe override and exit."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Two-stage SFT (OCR-II §3) with TRL. Any DataConfig/SFTConfig field is an override: --FIELD VALUE (both
+    stages) or --stage1.FIELD / --stage2.FIELD, e.g. --critique_filter agree --learning_rate 1e-5."""
+    from .errors import DataError
+    from .train.args import OverrideError, options_help, parse_overrides
+
+    if list_options:
+        typer.echo(options_help())
+        return
+    from .report.train import quiet_library_logging
+    from .train.config import build_recipe
+    from .train.data import source_rows_from
+
+    quiet_library_logging()
+    try:
+        overrides = parse_overrides(list(ctx.args))
+        if base_model:
+            overrides["base_model"] = base_model
+        chosen = build_recipe(config, overrides, recipe or (None if (config or base_model) else "demo"))
+        sources = source_rows_from(questions_from or [])
+    except (OverrideError, DataError, ValueError) as e:
+        _fail(str(e))
+        return
+    from .report.train import ProgressBars, plot_losses, summary_lines
+    from .train.pipeline import is_main_process, train as run_training
+
+    try:
+        results = run_training(chosen, data, out, stage=stage, source_rows=sources,
+                               on_event=None if quiet or not is_main_process() else ProgressBars(),
+                               log=lambda m: typer.echo(m, err=True), keep_checkpoints=keep_checkpoints)
+    except (DataError, ValueError, FileNotFoundError) as e:
+        _fail(str(e))
+        return
+    if not is_main_process():
+        return
+    png = plot_losses({f"stage {r.stage}": r.losses for r in results}, out / "loss.png",
+                      title=f"codecritique train ({chosen.name})")
+    for line in summary_lines(results):
+        typer.echo(line)
+    typer.echo(f"loss curves: {png}")
 
 
 from .cli_datagen import register as _register_datagen  # noqa: E402 - needs `app`

@@ -35,6 +35,7 @@ def test_no_case_rule(text):
     "You can print the edges in any order.",
     "If the first player wins, print any winning first move.",
     "If there are several partitions, Petya will be satisfied by any of them.",
+    "There is no requirement for the points to be arranged in any special order, they just define the set.",
 ])
 def test_several_answers_are_found(text):
     assert several_answers_sentence(text)
@@ -62,6 +63,17 @@ def test_annotate_sets_the_checker_and_marks_several_answers():
     assert own.checker == "exact"  # a checker of its own is kept
     functional = annotate(Problem("f", [Test("functional", "1", "2", fn_name="f")], statement="Print in any case."))
     assert functional.checker is None
+
+
+def test_codeforces_yes_no_answers_are_compared_without_case():
+    statement = 'If the network is reasonable, print "YES". Otherwise, print "NO".'
+    cf = annotate(Problem("cf", [Test("stdin", "1\n", "No\n")], statement=statement, platform="codeforces"))
+    other = annotate(Problem("ac", [Test("stdin", "1\n", "No\n")], statement=statement, platform="atcoder"))
+    assert cf.checker == "yes-no" and other.checker is None
+    check = get_checker("yes-no").compare
+    assert check("", "No\n", "NO")[0] and check("", "YES 3", "yes 3")[0]
+    assert not check("", "abc", "ABC")[0]  # only the words yes and no
+    assert not check("", "YES", "NO")[0]
 
 
 def test_case_insensitive_checker():

@@ -84,6 +84,15 @@ def check_case_insensitive(expected: str, actual: str) -> CheckResult:
     return ok, message and f"{message} (compared case-insensitively)"
 
 
+def check_yes_no(expected: str, actual: str) -> CheckResult:
+    """The default comparison with the words yes and no compared without case (Codeforces' yes/no checker)."""
+    def norm(text: str) -> str:
+        return " ".join(t.lower() if t.lower() in ("yes", "no") else t for t in text.split())
+
+    ok, message = check_default(norm(expected), norm(actual))
+    return ok, message and f"{message} (YES/NO compared case-insensitively)"
+
+
 def _lines_rstripped(s: str) -> list[str]:
     lines = [line.rstrip() for line in s.replace("\r\n", "\n").split("\n")]
     while lines and not lines[-1]:
@@ -274,6 +283,8 @@ def get_checker(spec: str | None) -> Checker:
         return Checker("default", lambda i, e, a: check_default(e, a))
     if spec == "case-insensitive":  # set per problem by problems.answers (its statement allows any case)
         return Checker("case-insensitive", lambda i, e, a: check_case_insensitive(e, a))
+    if spec == "yes-no":  # set per problem by problems.answers (a Codeforces YES/NO answer)
+        return Checker("yes-no", lambda i, e, a: check_yes_no(e, a))
     if spec == "exact":
         return Checker("exact", lambda i, e, a: check_exact(e, a))
     if spec in ("lcb", "lcb-current"):  # same comparison; they differ in how stdin solutions are run

@@ -105,7 +105,7 @@ class Submission:
 
 LANGUAGES = ("python", "cpp")
 SANDBOXES = ("bwrap", "rlimit", "none")
-PER_PROBLEM_CHECKERS = ("case-insensitive",)  # builtin comparisons a problem may ask for under --checker default
+PER_PROBLEM_CHECKERS = ("case-insensitive", "yes-no")  # builtin comparisons a problem may ask for under --checker default
 
 
 @dataclass

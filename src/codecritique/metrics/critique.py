@@ -82,3 +82,16 @@ class Confusion:
     def to_dict(self) -> dict[str, int]:
         return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "tn": self.tn,
                 "unparsable_passed": self.unparsable_passed, "unparsable_failed": self.unparsable_failed}
+
+
+def wilson_ci95(successes: int, n: int) -> tuple[float, float] | None:
+    """The Wilson score 95% interval of a proportion (``successes`` of ``n``); None when n = 0. Used for the
+    critique-accuracy benchmark, whose solutions are independent draws (one per problem, language and label)."""
+    if n <= 0:
+        return None
+    z = 1.959963984540054
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)

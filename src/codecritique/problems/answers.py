@@ -3,7 +3,9 @@ nothing runs): whether answers may be printed in any letter case, and whether an
 accepted. Codeforces and CodeContests judge such problems with a checker; a comparison against the one expected
 output then fails correct solutions.
 
-* case: the judge compares tokens case-insensitively (``Problem.checker = "case-insensitive"``);
+* case: the judge compares tokens case-insensitively (``Problem.checker = "case-insensitive"``); on Codeforces,
+  whose yes/no problems are judged case-insensitively whether or not the statement says so, the words YES and NO
+  are (``"yes-no"``) when the statement asks to print them;
 * several answers: no comparison can judge them; the problem is marked (``metadata["several_answers"]``, the
   sentence that says so) so that a wrong-answer verdict on it is reported as needing a special checker, never
   silently counted as a failure of the solution.
@@ -41,6 +43,13 @@ _SEVERAL = re.compile(
     r")" + _SENTENCE,
     re.IGNORECASE,
 )
+# sentences that say so by themselves ("There is no requirement for the points to be arranged in any order")
+_SEVERAL_ALONE = re.compile(
+    _SENTENCE + r"\b(?:no\s+requirement|not\s+required|need\s+not|needn't|does\s+not\s+matter|doesn't\s+matter)"
+    r"[^.\n]{0,60}\border\b" + _SENTENCE, re.IGNORECASE)
+# "print "YES" ... otherwise print "NO"": Codeforces judges these answers with a case-insensitive yes/no checker
+# (accepted solutions print "Yes", and generated tests expect "No" where the statement shows "NO")
+_YES_NO = re.compile(r"\b(?:print|output)\s*[\"“'«]?(?:yes|no)\b[\"”'»]?", re.IGNORECASE)
 _OUTPUT = re.compile(r"\b(?:print|output|write|accept(?:ed|able)?|allowed|satisf\w*)\b", re.IGNORECASE)
 PLATFORMS = ("codeforces", "codechef", "atcoder", "hackerearth", "aizu")
 
@@ -59,7 +68,18 @@ def several_answers_sentence(statement: str) -> str | None:
     for m in _SEVERAL.finditer(statement):
         if _OUTPUT.search(m.group(0)):
             return _sentence(m)
-    return None
+    return _sentence(_SEVERAL_ALONE.search(statement))
+
+
+def yes_no_sentence(statement: str) -> str | None:
+    """The sentence asking to print YES or NO, if any."""
+    m = _YES_NO.search(statement)
+    if m is None:
+        return None
+    start = max(statement.rfind(".", 0, m.start()), statement.rfind("\n", 0, m.start())) + 1
+    end = min([i for i in (statement.find(".", m.end()), statement.find("\n", m.end())) if i >= 0] or
+              [len(statement)])
+    return " ".join(statement[start:end].split())
 
 
 def annotate(problem: Problem) -> Problem:
@@ -69,6 +89,10 @@ def annotate(problem: Problem) -> Problem:
         return problem
     if problem.checker is None and (sentence := case_insensitive_sentence(problem.statement)):
         problem.checker = "case-insensitive"
+        problem.metadata["case_insensitive"] = sentence
+    elif problem.checker is None and problem.platform == "codeforces" and \
+            (sentence := yes_no_sentence(problem.statement)):
+        problem.checker = "yes-no"
         problem.metadata["case_insensitive"] = sentence
     if "checker_source" not in problem.metadata and (sentence := several_answers_sentence(problem.statement)):
         problem.metadata["several_answers"] = sentence

@@ -11,7 +11,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from .html import CSS, esc as _esc, pct as _pct
+from ..metrics.critique import wilson_ci95
+from .html import CSS, esc as _esc, model_name, pct as _pct
 
 # the paper's Table 6 (critique accuracy on CodeContests human solutions, %), for comparison
 TABLE6 = {
@@ -30,8 +31,18 @@ _HEAD = ["", "solutions", "accuracy", "accuracy<br>(parsed only)", "on accepted<
          "on rejected<br>(judged wrong)", "unparsable", "judged right"]
 
 
+def _accuracy(s: dict[str, Any]) -> str:
+    """Accuracy with its Wilson 95% interval below it, small."""
+    ci = wilson_ci95(s["correct"], s["n"]) if s.get("n") else None
+    if s["accuracy"] is None or ci is None:
+        return _pct(s["accuracy"])
+    return f"{_pct(s['accuracy'])}<br><span class='ci'>{_pct(ci[0])}&ndash;{_pct(ci[1])}</span>"
+
+
 def _summary_cells(name: str, s: dict[str, Any]) -> list[Any]:
-    return [_esc(name), s["n"], _pct(s["accuracy"]), _pct(s["accuracy_parsed"]), _pct(s["accuracy_on_accepted"]),
+    parsed_only = _pct(s["accuracy_parsed"]) if s["accuracy_parsed"] is not None else \
+        "<span class='muted' title='no critique could be parsed'>n/a</span>"
+    return [_esc(name), s["n"], _accuracy(s), parsed_only, _pct(s["accuracy_on_accepted"]),
             _pct(s["accuracy_on_rejected"]), s["unparsable"], s["judged_right"]]
 
 
@@ -58,21 +69,37 @@ def plot_accuracy(metrics: dict[str, Any]) -> bytes | None:
     diffs = list(metrics.get("by_difficulty", {}))
     if not by or not diffs:
         return None
-    fig = Figure(figsize=(max(5, 1.1 * len(diffs) + 2), 3.6), layout="constrained")
+    fig = Figure(figsize=(max(5, 1.3 * len(diffs) + 2), 4), layout="constrained")
     ax = fig.add_subplot()
     width = 0.8 / max(1, len(by))
+    nan = float("nan")
     for j, (lang, groups) in enumerate(by.items()):
         xs = [i + j * width for i in range(len(diffs))]
-        ys = [100 * (groups[d]["accuracy"] or 0) if d in groups else 0 for d in diffs]
-        ax.bar(xs, ys, width=width, label=lang)
+        # a language without problems of a difficulty has no bar (not a bar of 0)
+        ys = [100 * groups[d]["accuracy"] if d in groups and groups[d]["accuracy"] is not None else nan
+              for d in diffs]
+        cis = [wilson_ci95(groups[d]["correct"], groups[d]["n"]) if d in groups else None for d in diffs]
+        yerr = [[y - 100 * c[0] if c else nan for y, c in zip(ys, cis)],
+                [100 * c[1] - y if c else nan for y, c in zip(ys, cis)]]
+        rects = ax.bar(xs, ys, width=width * 0.92, label=lang, yerr=yerr, capsize=2,
+                       error_kw={"elinewidth": 0.8, "ecolor": "#444"})
+        ax.bar_label(rects, labels=[_bar_label(y, groups.get(d)) for y, d in zip(ys, diffs)], fontsize="x-small",
+                     padding=2)
     ax.set_xticks([i + width * (len(by) - 1) / 2 for i in range(len(diffs))], diffs)
     ax.axhline(50, color="#999", linestyle=":", linewidth=1)
-    ax.set_ylabel("critique accuracy (%)")
-    ax.set_ylim(0, 100)
-    ax.legend()
+    ax.set_ylabel("critique accuracy (%), 95% Wilson interval")
+    ax.set_ylim(0, 110)
+    ax.legend(ncols=len(by), loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False, fontsize="small")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     return buf.getvalue()
+
+
+def _bar_label(y: float, group: dict[str, Any] | None) -> str:
+    if group is None or y != y:
+        return ""
+    label = f"{y:.0f}% of {group['n']}"
+    return label + (f"\n{group['unparsable']} unparsable" if group.get("unparsable") else "")
 
 
 def _selection(metrics: dict[str, Any]) -> str:
@@ -97,11 +124,12 @@ def _items(rows: list[dict[str, Any]], items: list[dict[str, Any]]) -> str:
         parts = [f"<details><summary>{_esc(pid)} <span class='muted'>[{_esc(rs[0]['difficulty'])}]</span>: "
                  f"{n_ok}/{len(rs)} judged correctly</summary>"]
         for r in rs:
+            tokens = "" if r.get("tokens") is None else f", {_esc(r['tokens'])} tokens"
             verdict = ("<span class='ok'>correct</span>" if r["correct"] else
                        "<span class='bad'>unparsable</span>" if not r["parsed"] else "<span class='bad'>wrong</span>")
             parts.append(
-                f"<details><summary>{_esc(r['language'])} {_esc(r['label'])} ({_esc(r['ref'])}, {_esc(r['tokens'])} "
-                f"tokens): judged <b>{_esc(r['judgement'] or 'unparsable')}</b>, {verdict}"
+                f"<details><summary>{_esc(r['language'])} {_esc(r['label'])} ({_esc(r['ref'])}{tokens}): "
+                f"judged <b>{_esc(r['judgement'] or 'unparsable')}</b>, {verdict}"
                 f"{' <span class=muted>truncated</span>' if r.get('truncated') else ''}</summary>"
                 f"<div class='grid'><div><b>solution</b><pre>{_esc(r['code'])}</pre></div>"
                 f"<div><b>critique</b><pre>{_esc(r['critique'] or r.get('critique_skipped'))}</pre></div></div>"
@@ -131,10 +159,11 @@ def write_bench_report(out: Path, config: dict[str, Any], metrics: dict[str, Any
                             for lang, groups in metrics.get("by_language_difficulty", {}).items())
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>codecritique critique-bench</title>
 <style>{CSS}</style></head><body>
-<h1>Critique accuracy: {_esc(metrics.get('model'))} on {_esc(config.get('source'))}</h1>
+<h1>Critique accuracy: {_esc(model_name(metrics.get('model')))} on {_esc(config.get('source'))}</h1>
 <p>Each picked human solution is critiqued once with the Fig. 7 prompt; a critique is correct when its judgement
 matches the ground truth (accepted &rarr; right, rejected &rarr; wrong). Unparsable critiques count as incorrect in
-<i>accuracy</i> and are left out of <i>accuracy (parsed only)</i>. Values in %. Chance is 50% on a balanced set.
+<i>accuracy</i> and are left out of <i>accuracy (parsed only)</i>. Values in %, accuracy with its 95% Wilson
+interval below it. Chance is 50% on a balanced set.
 Overall: <b>{_pct(overall['accuracy'])}%</b> of {overall['n']} solutions ({overall['unparsable']} unparsable);
 run time {metrics.get('runtime_seconds', '-')} s.</p>
 <h2>By language</h2>{_table(metrics['by_language'])}

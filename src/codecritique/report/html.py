@@ -12,7 +12,7 @@ th{background:#f3f3f3}td.l,th.l{text-align:left}details{margin:.3em 0}summary{cu
 pre{background:#f7f7f7;padding:.6em;overflow-x:auto;max-height:30em;white-space:pre-wrap}
 .ok{color:#137333;font-weight:600}.bad{color:#a50e0e;font-weight:600}.muted{color:#777}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:1em}img{max-width:100%}
-.ci{color:#777;font-size:75%;white-space:nowrap}
+.ci{color:#777;font-size:75%;white-space:nowrap}.figure{max-width:860px;margin:1em 0}
 """
 
 
@@ -24,3 +24,10 @@ def esc(s: Any) -> str:
 def pct(x: float | None) -> str:
     """A fraction as a percentage with one decimal, "-" when undefined."""
     return "-" if x is None else f"{100 * x:.1f}"
+
+
+def model_name(model: str | None) -> str:
+    """A model as people name it: the endpoint's name, or the bundled model (whose name is a cache path)."""
+    if not model or "SmolLM2-135M-Instruct" in model and model.startswith("/"):
+        return "SmolLM2-135M-Instruct (bundled)"
+    return str(model)

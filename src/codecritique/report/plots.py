@@ -36,8 +36,8 @@ def plot_scaling_curves(curves: Mapping[str, Any], path: str | Path, *, title: s
                 _STRATEGY_COLORS[i % len(_STRATEGY_COLORS)], "-") for i, name in enumerate(strategies)]
     fig = Figure(figsize=(7, 5), layout="constrained")
     ax = fig.add_subplot()
-    span = (ks[-1] - ks[0]) or 1
-    step = min(0.06 * span / max(1, len(series)), 0.08)
+    gap = min((b - a for a, b in zip(ks, ks[1:])), default=1)
+    step = 0.45 * gap / max(1, len(series))  # the series' error bars side by side within 45% of a k step
     for i, (label, data, color, style) in enumerate(series):
         xs = [k + (i - (len(series) - 1) / 2) * step for k in ks] if "ci95" in data else ks
         ys = _pct(data["value"])
@@ -46,13 +46,13 @@ def plot_scaling_curves(curves: Mapping[str, Any], path: str | Path, *, title: s
             lo, hi = zip(*data["ci95"])
             ax.errorbar(xs, ys, yerr=[[max(0.0, y - 100 * v) for y, v in zip(ys, lo)],
                                       [max(0.0, 100 * v - y) for y, v in zip(ys, hi)]],
-                        fmt="none", ecolor=color, elinewidth=0.8, capsize=2, alpha=0.7)
+                        fmt="none", ecolor=color, elinewidth=0.7, capsize=1.5, alpha=0.45)
     ax.set_xlabel("k (the first k samples of each problem)")
     ax.set_ylabel("% of problems")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if len(ks) <= 12:
         ax.set_xticks(ks)
-    ax.set_xlim(ks[0] - 0.3, ks[-1] + 0.3)
+    ax.set_xlim(ks[0] - 0.35 * gap, ks[-1] + 0.35 * gap)
     ax.set_ylim(-2, 102)
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small", ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)

@@ -40,7 +40,8 @@ class Progress:
         self.start = time.monotonic()
         self._last = 0.0
         self._drawn = False
-        self._last_text = ""
+        self._last_done: int | None = None
+        self._last_status = ""
         self._first_update = True
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -88,10 +89,10 @@ class Progress:
         parts.append(f"elapsed {_duration(elapsed)}")
         if self.tokens and elapsed > 0:
             parts.append(f"{self.tokens / elapsed:.1f} tokens/s")
-        if new and elapsed > 0:
+        if new >= self.eta_after and elapsed > 0:  # one early row of a batch tells nothing of the rate
             rate = new / elapsed
             parts.append(f"{rate:.2f} {self.unit}s/s" if rate >= 0.1 else f"{1 / rate:.0f} s/{self.unit}")
-            if self.total and self.done < self.total and new >= self.eta_after:
+            if self.total and self.done < self.total:
                 parts.append(f"ETA {_duration((self.total - self.done) / rate)}")
         if self.status:
             parts.append(self.status)
@@ -110,9 +111,9 @@ class Progress:
     def _draw(self, final: bool = False) -> None:
         with self._lock:
             text = self.line()
-            if final and not self.tty and text == self._last_text:
+            if final and not self.tty and self.done == self._last_done and self.status == self._last_status:
                 return  # the last line already said it
-            self._last_text = text
+            self._last_done, self._last_status = self.done, self.status
             if self.tty:
                 self.stream.write("\r\x1b[2K" + text)
             else:

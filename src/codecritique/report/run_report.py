@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..problems.model import Problem
-from .html import CSS, esc as _esc, pct as _pct
+from .html import CSS, esc as _esc, model_name, pct as _pct
 from .plots import plot_scaling_curves, plot_selection_bars
 
 
@@ -34,32 +34,39 @@ def _parsed(m: dict) -> int:
 
 
 def _summary_table(metrics: dict) -> str:
-    """One row per group (overall, then each difficulty): pass@1, pass@j (j > 1), pass@1|select@k per strategy and
-    critique accuracy, each with its 95% bootstrap interval; critique accuracy is n/a where no critique parsed."""
+    """Tables 3-4 as one table: a row per metric (pass@1, pass@j for j > 1, pass@1|select@k per strategy, critique
+    accuracy), a column per group (overall, then each difficulty), each value with its 95% bootstrap interval;
+    critique accuracy is n/a where no critique of the group parsed. Rows, not columns, per strategy: the table
+    keeps its width whatever the number of strategies."""
     groups = {"overall": metrics["overall"], **metrics.get("by_difficulty", {})}
-    strategies = list(metrics["overall"]["pass@1|select@k"])
-    ks = [k for k in metrics["overall"]["pass@k"] if k != "1"]  # pass@1 has its own column
-    head = ["group", "problems", "solutions", "pass@1", *[f"pass@{k}" for k in ks],
-            *[f"pass@1|select@k<br>{_esc(s)}" for s in strategies], "critique acc.<br>(problem, Table 4)",
-            "critique acc.<br>(solution)"]
-    rows = []
-    for name, m in groups.items():
-        ci = m.get("ci95") or {}
-        parsed = _parsed(m) > 0
-        cells = [_esc(name), str(m["n_problems"]), str(m.get("n_samples", "")),
-                 _with_ci(m["pass@1"], ci.get("pass@1")),
-                 *[_with_ci(m["pass@k"].get(k), ci.get("pass@k", {}).get(k)) for k in ks],
-                 *[_with_ci(m["pass@1|select@k"][s], ci.get("pass@1|select@k", {}).get(s)) for s in strategies],
-                 _with_ci(m["critique_accuracy_problem"], ci.get("critique_accuracy_problem")) if parsed else
-                 "<span class='muted' title='no critique could be parsed'>n/a</span>",
-                 _with_ci(m["critique_accuracy_solution"], ci.get("critique_accuracy_solution")) if parsed else
-                 "<span class='muted' title='no critique could be parsed'>n/a</span>"]
-        rows.append("<tr>" + "".join(f'<td class="l">{c}</td>' if i == 0 else f"<td>{c}</td>"
-                                     for i, c in enumerate(cells)) + "</tr>")
+    overall = metrics["overall"]
+    na = "<span class='muted' title='no critique of this group could be parsed'>n/a</span>"
+
+    def row(label: str, get, parsed_only: bool = False) -> str:
+        cells = []
+        for m in groups.values():
+            value, ci = get(m, m.get("ci95") or {})
+            cells.append(na if parsed_only and not _parsed(m) else _with_ci(value, ci))
+        return f"<tr><th class='l'>{label}</th>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+    head = "<tr><th class='l'>metric</th>" + "".join(
+        f"<th>{_esc(name)}<br><span class='muted'>{m['n_problems']} problems, {m.get('n_samples', '?')} "
+        f"solutions</span></th>" for name, m in groups.items()) + "</tr>"
+    rows = [row("pass@1", lambda m, ci: (m["pass@1"], ci.get("pass@1")))]
+    for j in [j for j in overall["pass@k"] if j != "1"]:  # pass@1 is the row above
+        rows.append(row(f"pass@{j}", lambda m, ci, j=j: (m["pass@k"].get(j), ci.get("pass@k", {}).get(j))))
+    for name in overall["pass@1|select@k"]:
+        rows.append(row(f"pass@1|select@k <b>{_esc(name)}</b>",
+                        lambda m, ci, name=name: (m["pass@1|select@k"].get(name),
+                                                  ci.get("pass@1|select@k", {}).get(name))))
+    rows.append(row("critique accuracy (problem, Table 4)",
+                    lambda m, ci: (m["critique_accuracy_problem"], ci.get("critique_accuracy_problem")), True))
+    rows.append(row("critique accuracy (solution)",
+                    lambda m, ci: (m["critique_accuracy_solution"], ci.get("critique_accuracy_solution")), True))
     note = ("<p class='muted'>Small figures under a value: its 95% bootstrap interval over problems. Critique "
             "accuracy counts an unparsable critique as wrong; n/a where no critique of the group could be parsed."
             "</p>")
-    return ("<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>" + "".join(rows) + "</table>" + note)
+    return "<table>" + head + "".join(rows) + "</table>" + note
 
 
 def _confusion(metrics: dict) -> str:
@@ -107,11 +114,7 @@ def _problem_rows(rows: list[dict], problems: dict[str, Problem]) -> str:
 
 
 def _model_name(config: dict) -> str:
-    """The model as people name it: the endpoint's model, else the bundled one."""
-    model = config.get("model")
-    if not model or model.endswith("SmolLM2-135M-Instruct-bf16"):
-        return "SmolLM2-135M-Instruct (bundled)"
-    return str(model)
+    return model_name(config.get("model"))
 
 
 def write_run_report(out: Path, config: dict, rows: list[dict], metrics: dict, curves: dict,
@@ -133,7 +136,7 @@ when no solution is judged right the selection falls back to <b>{_esc(metrics['f
 (problems where it applied, per strategy: {_esc(fallback)}). Values in %.</p>
 <h2>Summary</h2>{_summary_table(metrics)}
 <h2>Critiques against verdicts</h2>{_confusion(metrics)}
-<h2>Figures</h2><div class="grid"><div>{_image(fig3)}</div><div>{_image(fig5)}</div></div>
+<h2>Figures</h2><div class="figure">{_image(fig3)}</div><div class="figure">{_image(fig5)}</div>
 <p class="muted">Figure 3: {_esc(curves.get('definition', ''))}. Error bars: 95% bootstrap intervals over problems.
 Figure 5: the summary table's overall row.</p>
 <h2>Problems</h2>{_problem_rows(rows, problems)}

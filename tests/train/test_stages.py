@@ -1,0 +1,107 @@
+"""Both stages with real TRL steps on a tiny model: HF folders, fresh Stage II optimizer/schedule, logs, resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from codecritique.train.config import build_recipe
+from codecritique.train.pipeline import train
+from codecritique.train.stage import CHECKPOINTS
+
+REPO = Path(__file__).resolve().parents[2]
+LR, WARMUP = 1e-3, 4
+
+
+def _overrides(model, **train_):
+    return {"base_model": str(model),
+            "train": {"max_steps": 8, "max_length": 512, "learning_rate": LR, "warmup_steps": WARMUP,
+                      "per_device_train_batch_size": 2, "global_batch_size": 2, **train_}}
+
+
+def test_two_stages_write_model_folders_and_stage2_starts_fresh(tiny_model, ocr2_parquet, tmp_path):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    out = tmp_path / "run"
+    recipe = build_recipe(recipe="demo", overrides=_overrides(tiny_model))
+    events = []
+    r1, r2 = train(recipe, [ocr2_parquet], out, on_event=events.append)
+    assert r2.base_model == str(out / "stage1")  # Stage II starts from Stage I's weights
+    for r in (r1, r2):
+        assert r.steps == 8 and len(r.losses) == 8
+        assert r.losses[-1][1] < r.losses[0][1]  # it learns
+        # a fresh cosine schedule with linear warmup: lr at step k (1-based) is LR * (k-1)/WARMUP
+        assert [lr for _, lr in r.first_lrs[:3]] == pytest.approx([0.0, LR / WARMUP, 2 * LR / WARMUP])
+        assert r.fresh_optimizer is True
+        folder = Path(r.model_dir)
+        assert not (folder / CHECKPOINTS).exists()  # removed once the stage is complete
+        tok = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+        assert tok.chat_template and "<|im_start|>" in tok.chat_template
+        AutoModelForCausalLM.from_pretrained(folder, local_files_only=True)
+        curve = json.loads((folder / "loss.json").read_text())
+        assert [p["step"] for p in curve] == list(range(1, 9))
+        assert (folder / "loss.csv").read_text().startswith("step,loss,learning_rate")
+    assert r1.tokens["kept"] == {"generation": 12} and r2.tokens["kept"] == {"generation": 12, "critique": 12}
+    s1 = AutoModelForCausalLM.from_pretrained(out / "stage1").state_dict()
+    s2 = AutoModelForCausalLM.from_pretrained(out / "stage2").state_dict()
+    assert any(not (s1[k] == s2[k]).all() for k in s1)  # Stage II changed the weights
+    logs = [e for e in events if e["event"] == "log"]
+    assert {e["stage"] for e in logs} == {"1", "2"}
+    assert all(e["loss"] is not None and e["eta_s"] is not None for e in logs)
+    assert any(e["tokens_per_s"] for e in logs)
+    # the same call again trains nothing
+    again = train(recipe, [ocr2_parquet], out)
+    assert [r.skipped for r in again] == [True, True]
+
+
+def _cli(args: list[str], **kw):
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    return subprocess.Popen([sys.executable, "-m", "codecritique.cli", "train", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+
+
+def test_kill_9_inside_a_stage_then_the_same_command_resumes(tiny_model, ocr2_parquet, tmp_path):
+    out = tmp_path / "run"
+    args = ["--data", str(ocr2_parquet), "--out", str(out), "--base-model", str(tiny_model), "--recipe", "demo",
+            "--stage", "1", "--max_steps", "30", "--max_length", "512", "--save_steps", "2", "--save_total_limit",
+            "2", "--global_batch_size", "2", "--per_device_train_batch_size", "2", "--learning_rate", "1e-3", "-q"]
+    proc = _cli(args, start_new_session=True)
+    ckpts = out / "stage1" / CHECKPOINTS
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            done = [p for p in ckpts.glob("checkpoint-*") if (p / "trainer_state.json").is_file()] \
+                if ckpts.is_dir() else []
+            if any(int(p.name.split("-")[1]) >= 4 for p in done):
+                break
+            if proc.poll() is not None:
+                pytest.fail(f"training ended before it could be killed:\n{proc.stdout.read()}")
+            time.sleep(0.05)
+        else:
+            pytest.fail("no checkpoint within 120 s")
+        os.killpg(proc.pid, signal.SIGKILL)  # kill -9, mid-stage
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert not (out / "stage1" / "stage.json").exists()
+    resumed = _cli(args)
+    text, _ = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, text
+    assert "resuming from" in text and "checkpoint-" in text
+    result = json.loads((out / "stage1" / "stage.json").read_text())
+    assert result["complete"] and result["steps"] == 30
+    start = int(Path(result["resumed_from"]).name.split("-")[1])
+    assert 4 <= start < 30
+    # the resumed run's schedule continues where the checkpoint was (not a fresh warmup)
+    assert result["first_lrs"][0][0] == start + 1 and result["first_lrs"][0][1] > 0
+    steps = [p["step"] for p in json.loads((out / "stage1" / "loss.json").read_text())]
+    assert steps == list(range(1, 31))  # no step lost or repeated in the loss curve
