@@ -71,6 +71,16 @@ def datagen(
     p_right: Literal["all", "forced", "off"] = typer.Option("all", "--p-right",
                                                             help="Forced-choice P(right): on every critique, only "
                                                                  "where no judgement was written, or never."),
+    from_release: Optional[str] = typer.Option(None, "--from-release", metavar="SRC",
+                                               help="Rows of nvidia/OpenCodeReasoning-2 (a file or folder of "
+                                                    "shards): rebuild their questions and run --release-stages."),
+    release_stages: Optional[list[str]] = typer.Option(None, "--release-stages", metavar="STAGES",
+                                                       help="execute (fill pass rates; default) and/or critique."),
+    release_source: Optional[list[str]] = typer.Option(None, "--release-source", metavar="DATASET=PATH",
+                                                       help="Local copy of a dataset the rows point into (taco, "
+                                                            "apps, code_contests, open-r1/codeforces)."),
+    release_language: Optional[str] = typer.Option(None, "--release-language", metavar="LANG",
+                                                   help="python | cpp (default: from the path)."),
     only: Optional[list[str]] = typer.Option(None, "--only", metavar="STAGE",
                                              help="Run only these stages (comma list or repeated)."),
     executor: Literal["local", "ray"] = typer.Option("local", "--executor"),
@@ -104,7 +114,10 @@ def datagen(
         max_tokens=max_tokens if max_tokens is not None else base.max_tokens,
         critique_max_tokens=critique_max_tokens if critique_max_tokens is not None else base.critique_max_tokens,
         seed=seed, shards=shards if shards is not None else base.shards, p_right=p_right,
-        filter=FilterConfig(require_think=think, recipe=recipe_filter), embedded=embedded)
+        filter=FilterConfig(require_think=think, recipe=recipe_filter), embedded=embedded and not from_release,
+        from_release=from_release, release_language=release_language,
+        release_sources=dict(x.split("=", 1) for x in release_source or [] if "=" in x),
+        release_stages=tuple(_split(release_stages) or ("execute",)))
     cfg.validate()
     stages = _split(only) or None
     say = (lambda m: None) if quiet else (lambda m: typer.echo(m, err=True))
@@ -114,7 +127,7 @@ def datagen(
     if not cfg.filter.require_think:
         say("datagen: the <think>...</think> rule is RELAXED (the whole response is the solution segment); the card "
             "says so")
-    if not cfg.benchmark_sources():
+    if not cfg.benchmark_sources() and not from_release:
         typer.secho("datagen: WARNING: no --benchmarks given: the questions are NOT decontaminated against any "
                     "evaluation benchmark", fg=typer.colors.YELLOW, err=True)
     for spec in (cfg.teacher, cfg.critic):

@@ -17,7 +17,7 @@ def main() -> None:
     out, url, questions = sys.argv[1:4]
     kill = sys.argv[4:7]
     teacher = ModelSpec(urls=(url,), model="scripted-teacher", max_attempts=3, retry_base_delay=0.05, concurrency=4)
-    critic = ModelSpec(local_max_batch=1)
+    critic = ModelSpec()  # the default batching: each row samples with its own seed
     cfg = DatagenConfig(out=out, questions=[questions], benchmarks=["pool-benchmark"], samples=2, shards=2,
                         teacher=teacher, critic=critic, max_tokens=512, critique_max_tokens=8, seed=0)
     seen = {"n": 0}

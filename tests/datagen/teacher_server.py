@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -43,10 +44,17 @@ class State:
         self.fail_left = fail_first
         self.fail_status = fail_status
         self.lock = threading.Lock()
+        self.delay = 0.0
 
 
 def answer(state: State, body: dict) -> str:
     text = body["messages"][-1]["content"]
+    if "Now, you will critique your solution" in text:  # a Fig. 7 critique
+        verdict = "wrong" if "print(0)" in text or 'puts("0")' in text else "right"
+        if state.log:
+            with state.lock, open(state.log, "a") as f:
+                f.write(json.dumps({"critique": text[-200:]}) + "\n")
+        return f"<think>\nCheck the code against the statement.\n</think>\nLooks {verdict}.\n<judgment>{verdict}</judgment>"
     language = "cpp" if "c++ programming language" in text else "python"
     seed = int(body.get("seed") or 0)
     qid = next((pid for pid, p in state.pool.items() if p["statement"] in text), None)
@@ -95,6 +103,8 @@ def make_handler(state: State):
             if not self.path.endswith("/chat/completions"):
                 self._send(404, {"error": "not found"})
                 return
+            if state.delay:
+                time.sleep(state.delay)
             text = answer(state, body)
             self._send(200, {"id": "x", "object": "chat.completion", "created": 0, "model": body.get("model"),
                              "choices": [{"index": 0, "finish_reason": "stop",
@@ -111,8 +121,11 @@ def main() -> None:
     ap.add_argument("--log")
     ap.add_argument("--fail-first", type=int, default=0)
     ap.add_argument("--fail-status", type=int, default=500)
+    ap.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
     a = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", a.port), make_handler(State(a.log, a.fail_first, a.fail_status)))
+    state = State(a.log, a.fail_first, a.fail_status)
+    state.delay = a.delay
+    server = ThreadingHTTPServer(("127.0.0.1", a.port), make_handler(state))
     print("ready", flush=True)
     sys.stdout.flush()
     server.serve_forever()

@@ -2,7 +2,8 @@
 
 The teacher is a scripted OpenAI-compatible server (tests/datagen/teacher_server.py, a real HTTP server in its own
 process) so that solutions pass the paper's filters; the critic is the real bundled SmolLM2 (8 tokens per critique,
-one row per batch so each request's sampling is its own), the judge is real, the Parquet is read back with datasets.
+batched as by default: each row samples with its own request's seed), the judge is real, the Parquet is read back
+with datasets.
 """
 
 from __future__ import annotations
@@ -81,9 +82,11 @@ def test_killed_in_every_stage_resumes_to_the_same_dataset(tmp_path, teacher, mo
     assert rates[("pool-word-count", 0)] == ""  # 3 tests: not executed
     assert float(rates[("pool-gcd", 1)]) < 1.0  # print(0)
     assert all(r["judgement"] in ("right", "wrong") and r["p_right"] is not None for r in rows)
-    # every request of the chain was answered once, except those in flight when the generate stage was killed
+    # every stored request was answered once: only those in flight when the generate stage was killed (at most the
+    # teacher's concurrency, 4, in each of the 2 shards running) were asked again, their answers having never
+    # reached the store
     served_chain = len(teacher.served()) - served_ref
-    assert served_ref == 12 and 12 <= served_chain <= 12 + 4
+    assert served_ref == 12 and 12 <= served_chain <= 12 + 2 * 4
     for store in (chain / "requests").glob("*.jsonl"):
         keys = [json.loads(line)["key"] for line in store.read_text().splitlines()]
         assert len(keys) == len(set(keys)), store

@@ -101,7 +101,12 @@ def card_text(stats: dict[str, Any]) -> str:
     if not st.get("require_think", True):
         out += ["- **The `<think>` rule was relaxed**: the model does not reason inside `<think>...</think>`, so "
                 "the whole response was taken as the solution segment (the paper drops such responses)."]
-    if not dc.get("benchmarks"):
+    rel = stats.get("release")
+    if rel:
+        out += [f"- **From the OCR-2 release** `{st.get('from_release')}`: {rel.get('rows', 0):,} rows, "
+                f"{rel.get('questions', 0):,} questions rebuilt, {rel.get('samples', 0):,} samples; stages run: "
+                f"{', '.join(st.get('release_stages', []))} (the other fields are the release's)."]
+    elif not dc.get("benchmarks"):
         out += ["- **No benchmarks were given: the questions were NOT decontaminated.**"]
     out += [
         "",

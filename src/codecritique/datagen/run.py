@@ -24,7 +24,8 @@ from codecritique.datagen.questions import QuestionOptions, SourceSpec
 from codecritique.datagen.steps import (LANGUAGES, CardStep, CritiqueStep, DecontamStep, DedupStep, ExecuteStep,
                                         ExportStep, FilterStep, GenerateStep, QuestionsStep)
 
-STAGES = ("questions", "dedup", "decontaminate", "generate", "filter", "critique", "execute", "export", "card")
+STAGES = ("questions", "dedup", "decontaminate", "generate", "filter", "critique", "execute", "export", "card",
+          "release")
 MODEL_STAGES = ("generate", "critique")
 
 
@@ -51,6 +52,11 @@ class DatagenConfig:
     filter: FilterConfig = field(default_factory=FilterConfig)
     execute: ExecuteConfig = field(default_factory=ExecuteConfig)
     embedded: bool = False
+    # --from-release: rows of nvidia/OpenCodeReasoning-2 (questions rebuilt) run through execute and/or critique
+    from_release: str | None = None
+    release_language: str | None = None  # python | cpp (default: the split the path names)
+    release_sources: dict[str, str] = field(default_factory=dict)  # dataset[:split] -> local copy (ocr2.SourceRows)
+    release_stages: tuple[str, ...] = ("execute",)
 
     @classmethod
     def embedded_default(cls, out: str = "runs/data", **overrides: Any) -> "DatagenConfig":
@@ -77,6 +83,10 @@ class DatagenConfig:
             raise ValueError(f"--p-right must be all, forced or off, got {self.p_right!r}")
         for s in list(self.questions) + list(self.benchmarks):
             SourceSpec.parse(s)
+        if self.from_release is not None:
+            bad = set(self.release_stages) - {"execute", "critique"}
+            if bad or not self.release_stages:
+                raise ValueError(f"--release-stages: execute and/or critique, got {', '.join(self.release_stages)}")
 
     def sources(self) -> tuple[str, ...]:
         return tuple(self.questions) or ("pool",)
@@ -97,6 +107,8 @@ class DatagenConfig:
 
 def build_steps(config: DatagenConfig) -> list[Any]:
     c = config
+    if c.from_release:
+        return _release_steps(c)
     return [
         QuestionsStep(sources=c.sources(), options=c.question_options),
         DedupStep(config=c.dedup),
@@ -111,6 +123,28 @@ def build_steps(config: DatagenConfig) -> list[Any]:
         ExportStep(shards=c.shards, languages=tuple(c.languages), think_required=c.filter.require_think),
         CardStep(run_settings=c.summary()),
     ]
+
+
+def _release_steps(c: DatagenConfig) -> list[Any]:
+    from codecritique.datagen.steps import ReleaseStep
+
+    execute = "execute" in c.release_stages
+    steps: list[Any] = [ReleaseStep(path=c.from_release or "", language=c.release_language,
+                                    sources=dict(c.release_sources), with_tests=execute)]
+    stats = ["stages/release.stats.json"]
+    critiques = "stages/release-critiques.jsonl"
+    if "critique" in c.release_stages:
+        steps.append(CritiqueStep(shards=c.shards, critic=c.critic, temperature=c.temperature, top_p=c.top_p,
+                                  max_tokens=c.critique_max_tokens, seed=c.seed, p_right=c.p_right))
+        stats.append("stages/critique.stats.json")
+        critiques = "stages/critiques.jsonl"
+    # without execution every sample is "not executed" (its question carries no tests)
+    steps.append(ExecuteStep(shards=c.shards, config=replace(c.execute, seed=c.seed)))
+    stats += ["stages/execute.stats.json", "stages/export.stats.json"]
+    steps += [ExportStep(shards=c.shards, languages=tuple(c.languages), think_required=True, critiques=critiques),
+              CardStep(run_settings={**c.summary(), "from_release": c.from_release,
+                                     "release_stages": list(c.release_stages)}, stats_files=tuple(stats))]
+    return steps
 
 
 def reopen_failed(workdir: Path, steps: Sequence[Any]) -> list[str]:

@@ -442,11 +442,14 @@ class ExecuteStep(Step):
 @dataclass
 class ExportStep(Step):
     name: ClassVar[str] = "export"
-    reads: ClassVar[tuple[str, ...]] = ("stages/filtered.jsonl", "stages/critiques.jsonl",
-                                        "stages/executions.jsonl", "questions.jsonl")
     shards: int = 4
     languages: tuple[str, ...] = LANGUAGES
     think_required: bool = True
+    critiques: str = "stages/critiques.jsonl"  # --from-release without critique: the release's own
+
+    @property
+    def reads(self) -> tuple[str, ...]:  # type: ignore[override]
+        return ("stages/filtered.jsonl", self.critiques, "stages/executions.jsonl", "questions.jsonl")
 
     @property
     def writes(self) -> tuple[str, ...]:  # type: ignore[override]
@@ -456,7 +459,7 @@ class ExportStep(Step):
         from codecritique.datagen.export import export_row, write_parquet
 
         samples = _my_rows(ctx, "stages/filtered.jsonl", shard)
-        crits = {c["id"]: c for c in _my_rows(ctx, "stages/critiques.jsonl", shard)}
+        crits = {c["id"]: c for c in _my_rows(ctx, self.critiques, shard)}
         exes = {e["id"]: e for e in _my_rows(ctx, "stages/executions.jsonl", shard)}
         wanted = {s["question_id"] for s in samples}
         questions = {q["question_id"]: q for q in _rows(ctx, "questions.jsonl") if q["question_id"] in wanted}
@@ -492,15 +495,21 @@ class ExportStep(Step):
         return {lang: len(rows) for lang, rows in per_lang.items()}
 
 
+CARD_STATS = ("stages/questions.stats.json", "stages/dedup.stats.json", "stages/decontam.stats.json",
+              "stages/generate.stats.json", "stages/filter.stats.json", "stages/critique.stats.json",
+              "stages/execute.stats.json", "stages/export.stats.json")
+
+
 @dataclass
 class CardStep(Step):
     name: ClassVar[str] = "card"
-    reads: ClassVar[tuple[str, ...]] = ("stages/questions.stats.json", "stages/dedup.stats.json",
-                                        "stages/decontam.stats.json", "stages/generate.stats.json",
-                                        "stages/filter.stats.json", "stages/critique.stats.json",
-                                        "stages/execute.stats.json", "stages/export.stats.json")
     writes: ClassVar[tuple[str, ...]] = ("README.md", "stats.json")
     run_settings: dict[str, Any] = field(default_factory=dict)
+    stats_files: tuple[str, ...] = CARD_STATS
+
+    @property
+    def reads(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.stats_files
 
     def run(self, shard: Shard, ctx: ShardContext) -> dict[str, Any]:
         from codecritique.datagen.card import card_text, merge_stats
@@ -512,3 +521,30 @@ class CardStep(Step):
         _json(ctx.output("stats.json"), stats)
         Path(ctx.output("README.md")).write_text(card_text(stats), encoding="utf-8")
         return {"rows": stats["export"]["rows"]}
+
+
+@dataclass
+class ReleaseStep(Step):
+    """``--from-release``: OCR-2 rows as questions, samples and the release's critiques (see :mod:`.release`)."""
+
+    name: ClassVar[str] = "release"
+    writes: ClassVar[tuple[str, ...]] = ("questions.jsonl", "stages/filtered.jsonl", "stages/release-critiques.jsonl",
+                                         "stages/release.stats.json")
+    path: str = ""
+    language: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+    with_tests: bool = True
+    limit: int = 0
+
+    def run(self, shard: Shard, ctx: ShardContext) -> dict[str, Any]:
+        from codecritique.datagen.release import release_samples
+
+        questions, samples, critiques, stats = release_samples(self.path, language=self.language,
+                                                               sources=self.sources, with_tests=self.with_tests,
+                                                               limit=self.limit)
+        ctx.progress("total", n=len(samples))
+        ctx.write_jsonl("questions.jsonl", questions)
+        ctx.write_jsonl("stages/filtered.jsonl", samples)
+        ctx.write_jsonl("stages/release-critiques.jsonl", critiques)
+        _json(ctx.output("stages/release.stats.json"), stats)
+        return {"samples": len(samples)}
