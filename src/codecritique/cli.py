@@ -135,7 +135,8 @@ def _root(
     """codecritique: judge, evaluate and scale code-reasoning models with self-critique."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    _quiet_third_party()
+    if not debug:
+        _quiet_third_party()
 
 
 def _quiet_third_party() -> None:
@@ -145,6 +146,9 @@ def _quiet_third_party() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     for name in ("transformers", "huggingface_hub", "datasets", "accelerate", "httpx", "openai"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    import warnings
+
+    warnings.filterwarnings("ignore", module=r"(torch|transformers|accelerate|huggingface_hub|datasets)(\.|$)")
 
 
 def _fail(message: str) -> None:
@@ -198,6 +202,8 @@ def judge(
     samples_from_statement: bool = typer.Option(False, "--samples-from-statement",
                                                 help="Add sample tests extracted from the statements."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object instead of a table."),
+    allow_se: bool = typer.Option(False, "--allow-se", help="Exit 0 even if some samples stay system errors (the "
+                                                            "judge's own failures, left out of pass@k)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
 ) -> None:
     """Judge generations against problems' tests; print pass@1, pass@k and verdict counts."""
@@ -230,6 +236,14 @@ def judge(
     else:
         _print_judge_summary(summary, out)
     del records
+    se = summary["overall"].get("system_errors", 0)
+    if se:  # never counted as wrong answers, and never silently dropped either
+        typer.secho(f"error: {se} samples ended in a system error (the judge's own failure, retried) and are left out "
+                    f"of pass@1/pass@k; their messages are in {out}; run the same command again to judge them again"
+                    f"{'' if allow_se else ', or pass --allow-se to accept the results without them'}",
+                    fg=typer.colors.RED, err=True)
+        if not allow_se:
+            raise typer.Exit(4)
 
 
 def _check_output_file(path: Path, option: str) -> None:
@@ -320,6 +334,8 @@ def run(
                                                                               "--max-tokens)."),
     seed: int = typer.Option(0, metavar="N"),
     concurrency: int = typer.Option(32, metavar="N", help="Requests in flight per run."),
+    local_batch: int = typer.Option(20, metavar="N", help="Bundled model: rows decoded together (results do not "
+                                                         "depend on it: each row has its own seed)."),
     tokenizer: Optional[str] = typer.Option(None, metavar="NAME", help="HF tokenizer to count critique reasoning "
                                                                        "tokens with an endpoint (default: "
                                                                        "characters)."),
@@ -349,7 +365,7 @@ def run(
                     fallback=fallback, window=window, limit=limit,
                     backend=BackendConfig(base_urls=list(base_url or []), model=model, api_key=api_key,
                                           tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
-                                          top_p=top_p, max_tokens=max_tokens),
+                                          top_p=top_p, max_tokens=max_tokens, local_batch=local_batch),
                     prompts=PromptOptions(cpp_comment=cpp_comment, think_in_prompt=think_in_prompt),
                     judge=JudgeConfig(checker=checker, sandbox=sandbox, workers=workers))
     if problems:
