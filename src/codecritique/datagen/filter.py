@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codecritique.datagen.syntax import syntax_error
-from codecritique.extraction import final_code_block
+from codecritique.problems.extraction import final_code_block
 from codecritique.llm.parsing import THINK_CLOSE, THINK_OPEN, parse_solution
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from codecritique.datagen.questions import question_record
-from codecritique.extraction import extract_code
+from codecritique.problems.extraction import extract_code
 
 
 def release_samples(path: str, *, language: str | None = None, sources: Mapping[str, str] | None = None,
