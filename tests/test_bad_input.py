@@ -141,10 +141,11 @@ def test_debug_shows_the_traceback(work):
 
 def test_run_directory_with_other_settings_is_refused_and_kept(work):
     from codecritique.critique.run import RunConfig
+    from codecritique.llm.config import BackendConfig
 
     run_dir = work / "r"
     run_dir.mkdir()
-    (run_dir / "config.json").write_text(json.dumps(RunConfig(out="r", k=4, max_tokens=192).to_dict(), indent=1))
+    (run_dir / "config.json").write_text(json.dumps(RunConfig(out="r", k=4).to_dict(), indent=1))
     (run_dir / "requests.jsonl").write_text('{"stored": "request"}\n')
     before = files(work)
     r, _ = cli(work, "run", "--out", "r", "-k", "2", "--seed", "3")
@@ -153,7 +154,7 @@ def test_run_directory_with_other_settings_is_refused_and_kept(work):
                                            "kept)\n")
     assert files(work) == before
     # the same settings pass the check and stop at the dead endpoint, keeping what was stored
-    (run_dir / "config.json").write_text(json.dumps(RunConfig(out="r", base_urls=[DEAD], max_tokens=30720)
+    (run_dir / "config.json").write_text(json.dumps(RunConfig(out="r", backend=BackendConfig(base_urls=[DEAD]))
                                                     .to_dict(), indent=1))
     before = files(work)
     r, _ = cli(work, "run", "--out", "r", "--base-url", DEAD)

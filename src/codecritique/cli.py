@@ -8,6 +8,7 @@ too.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -134,7 +135,8 @@ def _root(
     """codecritique: judge, evaluate and scale code-reasoning models with self-critique."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    _quiet_third_party()
+    if not debug:
+        _quiet_third_party()
 
 
 def _quiet_third_party() -> None:
@@ -144,6 +146,9 @@ def _quiet_third_party() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     for name in ("transformers", "huggingface_hub", "datasets", "accelerate", "httpx", "openai"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    import warnings
+
+    warnings.filterwarnings("ignore", module=r"(torch|transformers|accelerate|huggingface_hub|datasets)(\.|$)")
 
 
 def _fail(message: str) -> None:
@@ -319,6 +324,8 @@ def run(
                                                                               "--max-tokens)."),
     seed: int = typer.Option(0, metavar="N"),
     concurrency: int = typer.Option(32, metavar="N", help="Requests in flight per run."),
+    local_batch: int = typer.Option(20, metavar="N", help="Bundled model: rows decoded together (results do not "
+                                                         "depend on it: each row has its own seed)."),
     tokenizer: Optional[str] = typer.Option(None, metavar="NAME", help="HF tokenizer to count critique reasoning "
                                                                        "tokens with an endpoint (default: "
                                                                        "characters)."),
@@ -340,13 +347,15 @@ def run(
 ) -> None:
     """Self-critique test-time scaling end to end: generate k -> critique each -> judge -> select -> report."""
     from .critique.run import RunConfig, run as run_pipeline
-    from .critique.stages import PromptOptions
     from .judge.engine import JudgeConfig
+    from .llm.config import BackendConfig
+    from .llm.tasks import PromptOptions
 
-    cfg = RunConfig(out=str(out), language=language, k=k, base_urls=list(base_url or []), model=model,
-                    api_key=api_key, tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
-                    top_p=top_p, max_tokens=max_tokens if max_tokens is not None else (30720 if base_url else 192),
-                    critique_max_tokens=critique_max_tokens, seed=seed, fallback=fallback, window=window, limit=limit,
+    cfg = RunConfig(out=str(out), language=language, k=k, critique_max_tokens=critique_max_tokens, seed=seed,
+                    fallback=fallback, window=window, limit=limit,
+                    backend=BackendConfig(base_urls=list(base_url or []), model=model, api_key=api_key,
+                                          tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
+                                          top_p=top_p, max_tokens=max_tokens, local_batch=local_batch),
                     prompts=PromptOptions(cpp_comment=cpp_comment, think_in_prompt=think_in_prompt),
                     judge=JudgeConfig(checker=checker, sandbox=sandbox, workers=workers))
     if problems:
@@ -358,8 +367,8 @@ def run(
         if stage not in STAGES:
             raise ConfigError("only", f"unknown stage {stage!r}: use {', '.join(STAGES)}")
     _check_run_dir(cfg, out, force)
-    if cfg.base_urls and (not only or {"generate", "critique"} & set(only)):
-        cfg.model = _probe_endpoints(cfg.base_urls, cfg.api_key, cfg.model)
+    if cfg.backend.base_urls and (not only or {"generate", "critique"} & set(only)):
+        cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
     metrics = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
                            progress=_progress_factory(quiet))
     if metrics:
@@ -371,7 +380,8 @@ def run(
 
 
 # settings of a run directory that do not change its results (they may differ between invocations)
-_RUN_SETTINGS_FREE = {"out", "concurrency", "judge.workers", "judge.compile_workers", "judge.cache", "model"}
+_RUN_SETTINGS_FREE = {"out", "backend.concurrency", "judge.workers", "judge.compile_workers", "judge.cache",
+                      "backend.model", "backend.local_batch"}
 
 
 def _flat(d: dict, prefix: str = "") -> dict:
@@ -644,22 +654,22 @@ def critique_bench_cmd(
 ) -> None:
     """Critique accuracy on human accepted/rejected solutions (the paper's Appendix B)."""
     from .critique.bench import LANGUAGES, BenchConfig, format_summary, run_bench
-    from .critique.stages import PromptOptions
+    from .llm.tasks import PromptOptions
 
     if local_model is not None and not local_model.is_dir():
         raise ConfigError("local_model", f"{local_model}: no such folder")
+    backend = dataclasses.replace(  # the bench's own model defaults (critique budgets) stay in BenchConfig
+        BenchConfig().backend, base_urls=list(base_url or []), model=model, api_key=api_key, tokenizer=tokenizer,
+        concurrency=concurrency, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
+        local_model=str(local_model) if local_model else None)
     cfg = BenchConfig(
         out=str(out), source=source, path=str(path) if path else None, split=split,
         languages=tuple(dict.fromkeys(language or LANGUAGES)), seed=seed, limit=limit,
-        max_solution_tokens=max_solution_tokens if max_solution_tokens != 0 else None, tokenizer=tokenizer,
-        base_urls=list(base_url or []), model=model, api_key=api_key, concurrency=concurrency,
-        temperature=temperature, top_p=top_p,
-        max_tokens=max_tokens if max_tokens is not None else (24576 if base_url else 256),
-        local_model=str(local_model) if local_model else None,
+        max_solution_tokens=max_solution_tokens if max_solution_tokens != 0 else None, backend=backend,
         prompts=PromptOptions(question_format="raw", think_in_prompt=think_in_prompt), hub_offline=offline or None)
     cfg.validate()
-    if cfg.base_urls:
-        cfg.model = _probe_endpoints(cfg.base_urls, cfg.api_key, cfg.model)
+    if cfg.backend.base_urls:
+        cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
     metrics = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
                         progress=_progress_factory(quiet))
     print(json.dumps(metrics) if as_json else format_summary(metrics))

@@ -9,7 +9,9 @@ import pytest
 from codecritique.critique.bench import (BenchConfig, BenchItem, apply_length_limit,
                                          codecontests_candidates, debugbench_candidates, limit_problems, result_rows,
                                          run_bench, score, select_pairs)
-from codecritique.critique.stages import Critique
+from codecritique.llm.backend import Backend
+from codecritique.llm.config import BackendConfig
+from codecritique.llm.tasks import Critique
 from codecritique.llm.types import Completion
 from codecritique.problems.codecontests import read_code_contests
 
@@ -127,23 +129,30 @@ def test_scoring_counts_unparsable_as_incorrect():
         result_rows(items, [_critique(items[1], "right")] * 4)
 
 
-class ScriptedBackend:
-    """Judges a solution right iff its code contains 'return n' (a stand-in for a model); one answer has no tag."""
+class ScriptedBackend(Backend):
+    """Judges a solution right iff its code contains 'return n' (a stand-in for a model, so the scoring has known
+    answers); one answer has no tag. It implements only the backend's fetch: store and request identity are the
+    real ones."""
 
     model = "scripted"
 
     def __init__(self):
         self.calls = []
 
-    async def generate(self, messages, n=1, params=None, *, meta=None):
-        self.calls.append((messages, params, meta))
+    async def fetch(self, endpoint, messages, params, indices):
         prompt = messages[-1]["content"]
         assert messages[0] == {"role": "system", "content": ""} and "## Question\n" in prompt and "## Solution\n```" in prompt
-        if "def g" in prompt:
-            return [Completion(text="I am not sure.", finish_reason="length", sample_index=0, model=self.model)]
-        verdict = "right" if "return n\n" in prompt or "return n; }" in prompt else "wrong"
-        return [Completion(text=f"<think>check</think>Looks {verdict}.\n<judgment>{verdict}</judgment>",
-                           finish_reason="stop", sample_index=0, model=self.model)]
+        for i in indices:
+            if "def g" in prompt:
+                yield Completion(text="I am not sure.", finish_reason="length", sample_index=i, model=self.model)
+                continue
+            verdict = "right" if "return n\n" in prompt or "return n; }" in prompt else "wrong"
+            yield Completion(text=f"<think>check</think>Looks {verdict}.\n<judgment>{verdict}</judgment>",
+                             finish_reason="stop", sample_index=i, model=self.model)
+
+    async def generate(self, messages, n=1, params=None, *, meta=None):
+        self.calls.append((messages, params, meta))
+        return await super().generate(messages, n, params, meta=meta)
 
     def count_tokens(self, text):
         return len(text.split())
@@ -152,7 +161,7 @@ class ScriptedBackend:
 def test_whole_run_on_debugbench(debugbench, tmp_path):
     backend = ScriptedBackend()
     cfg = BenchConfig(out=str(tmp_path / "run"), source="debugbench", path=str(debugbench), seed=0,
-                      max_solution_tokens=12, max_tokens=64)
+                      max_solution_tokens=12, backend=BackendConfig(max_tokens=64))
     metrics = run_bench(cfg, backend=backend, log=lambda s: None)
     out = tmp_path / "run"
     assert {p.name for p in out.iterdir()} >= {"config.json", "items.jsonl", "results.jsonl", "metrics.json",
@@ -210,9 +219,16 @@ def test_cli_function_maps_its_options(monkeypatch, tmp_path):
                          revision="abc")
     cfg = seen["cfg"]
     assert (cfg.source, cfg.path, cfg.split, cfg.languages, cfg.limit) == ("codecontests", None, "test", ("cpp",), 5)
-    assert (cfg.base_urls, cfg.max_tokens, cfg.hub_offline, cfg.hub_revision) == (["http://h:8000/v1"], 100, True, "abc")
+    assert (cfg.backend.base_urls, cfg.backend.max_tokens, cfg.hub_offline, cfg.hub_revision) == (
+        ["http://h:8000/v1"], 100, True, "abc")
+    assert cfg.backend.tokenizer == "bundled" and cfg.backend.resolved_max_tokens() == 100
     assert cfg.prompts.question_format == "raw" and cfg.prompts.critique_template == "t.txt"
-    assert cfg.max_solution_tokens == 4096 and cfg.to_dict().get("api_key") is None
+    assert cfg.max_solution_tokens == 4096 and "api_key" not in cfg.to_dict()["backend"]
+    # the defaults live in the config: QwQ's 24,576 critique tokens with an endpoint, 256 for the local model
+    assert BenchConfig().backend.resolved_max_tokens() == 256
+    served = BenchConfig()
+    served.backend.base_urls = ["http://h:8000/v1"]
+    assert served.backend.resolved_max_tokens() == 24576
 
 
 def test_format_summary():

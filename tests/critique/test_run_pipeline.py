@@ -11,6 +11,7 @@ import pytest
 
 from codecritique.critique.run import DEMO_PROBLEMS, RunConfig, run
 from codecritique.judge.engine import JudgeConfig
+from codecritique.llm.config import BackendConfig
 from codecritique.problems.jsonl import write_problems
 from codecritique.problems.load import load_problems
 
@@ -34,7 +35,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def test_local_run_end_to_end_and_stages_on_saved_files(tmp_path):
     out = tmp_path / "run"
-    cfg = RunConfig(out=str(out), problems=str(two_problems(tmp_path)), k=2, max_tokens=48, bootstrap=50,
+    cfg = RunConfig(out=str(out), problems=str(two_problems(tmp_path)), k=2, backend=BackendConfig(max_tokens=48), bootstrap=50,
                     judge=JudgeConfig(workers=1))
     metrics = run(cfg, log=lambda m: None)
     rows = read_jsonl(out / "solutions.jsonl")

@@ -4,7 +4,8 @@ import asyncio
 
 import pytest
 
-from codecritique.llm.local import LocalModel, token_counter
+from codecritique.llm.local import LocalModel
+from codecritique.llm.tokens import tokenizer_counter
 from codecritique.llm.store import Store
 from codecritique.llm.types import SamplingParams
 
@@ -58,7 +59,7 @@ def test_store_resume(model, tmp_path):
 
 def test_token_counter_matches_the_model_tokenizer(model, bundled_dir):
     text = "<think>reason about it</think> right"
-    assert token_counter(bundled_dir)(text) == model.count_tokens(text) > 3
+    assert tokenizer_counter(bundled_dir, online=False)(text) == model.count_tokens(text) > 3
 
 
 def test_concurrent_prompts_share_a_batch_and_match_alone(model):
@@ -75,3 +76,39 @@ def test_concurrent_prompts_share_a_batch_and_match_alone(model):
     batched = [c[0].text for c in asyncio.run(together())]
     assert model._batcher.batches - before == 1
     assert batched == alone
+
+
+def test_sampling_depends_on_the_request_alone_not_on_the_batch(model):
+    """The same requests sampled in one batch, one by one, and in another order and batch size give the same texts:
+    each row draws from its own generator, seeded by its request (issue 11: critiques used to follow the seed of
+    whichever row led their batch)."""
+    prompts = [[{"role": "user", "content": q}] for q in
+               ("Say hi.", "Name a colour.", "Count to three, please.", "What is a cat?")]
+    params = [SamplingParams(max_tokens=10, temperature=1.0, top_p=0.95, seed=s) for s in (3, 3, 11, 40)]
+
+    async def together(order, max_batch):
+        model.max_batch = model._batcher._max_rows = max_batch
+        outs = await asyncio.gather(*(model.generate(prompts[i], n=2, params=params[i]) for i in order))
+        return {i: [c.text for c in out] for i, out in zip(order, outs)}
+
+    async def alone():
+        model.max_batch = model._batcher._max_rows = 1
+        return {i: [c.text for c in await model.generate(prompts[i], n=2, params=params[i])] for i in range(4)}
+
+    before = model._batcher.batches
+    try:
+        batched = asyncio.run(together([0, 1, 2, 3], 8))
+        assert model._batcher.batches - before == 1  # 8 rows in one forward pass
+        singly = asyncio.run(alone())
+        shuffled = asyncio.run(together([3, 1, 0, 2], 3))
+    finally:
+        model.max_batch = model._batcher._max_rows = 4
+    assert batched == singly == shuffled
+    assert batched[0][0] != batched[0][1]  # the samples of a request still differ
+
+
+def test_top_k_1_is_greedy(model):
+    greedy = asyncio.run(model.generate(POEM, n=1, params=SamplingParams(max_tokens=8, temperature=0)))[0].text
+    top1 = asyncio.run(model.generate(POEM, n=1, params=SamplingParams(max_tokens=8, temperature=1.0, seed=5,
+                                                                       extra_body={"top_k": 1})))[0].text
+    assert top1 == greedy

@@ -9,7 +9,7 @@ Procedure (spec §6), for each problem and each language:
    the given tokenizer. Picking happens first, then dropping, which is how the paper's counts come out (165 test
    problems -> 329 C++ samples: one C++ solution was dropped, not replaced);
 3. **critique** each kept solution once with the Fig. 7 prompt (question = the problem statement as the dataset
-   gives it; solution = the code in a fenced block) through any model backend, via :mod:`.stages` (every
+   gives it; solution = the code in a fenced block) through any model backend, via :mod:`codecritique.llm.tasks` (every
    request is stored, so a killed run resumes);
 4. **score**: a critique is correct iff its judgement matches the ground truth (accepted -> ``right``,
    rejected -> ``wrong``). An unparsable critique (no ``<judgment>right|wrong</judgment>`` in its answer) is counted
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import time
 from collections import defaultdict
@@ -43,11 +42,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CodecritiqueError
-from ..llm.types import Backend, SamplingParams
+from ..io import write_jsonl
+from ..llm.backend import Backend
+from ..llm.config import BackendConfig, make_backend
+from ..llm.tasks import CritiqueItem, PromptOptions, critique_solutions
+from ..llm.tokens import tokenizer_counter
+from ..llm.types import SamplingParams, TokenCounter
 from ..metrics.critique import Confusion
 from ..metrics.records import Sample
 from ..problems.model import Problem
-from .stages import CritiqueItem, PromptOptions, critique_solutions
 
 LANGUAGES = ("python", "cpp")
 SOURCES = ("debugbench", "codecontests", "code_contests")
@@ -55,7 +58,6 @@ LABELS = ("accepted", "rejected")
 GROUND_TRUTH = {"accepted": "right", "rejected": "wrong"}
 PAPER_MAX_TOKENS = 4096
 _FENCE = {"python": "python", "cpp": "cpp"}
-TokenCounter = Callable[[str], int]
 
 
 @dataclass
@@ -192,7 +194,7 @@ def critique_item(it: BenchItem) -> CritiqueItem:
 
 async def critique_items(items: Sequence[BenchItem], backend: Backend, params: SamplingParams,
                          options: PromptOptions | None = None, count_tokens: TokenCounter | None = None) -> list:
-    """One Fig. 7 critique per kept item, through :func:`.stages.critique_solutions`, in item order."""
+    """One Fig. 7 critique per kept item, through :func:`codecritique.llm.tasks.critique_solutions`, in item order."""
     kept = [it for it in items if not it.dropped]
     return await critique_solutions([critique_item(it) for it in kept], backend, params, options, count_tokens)
 
@@ -298,28 +300,19 @@ class BenchConfig:
     seed: int = 0
     limit: int | None = None  # number of problems (drawn with the seed); None: all
     max_solution_tokens: int | None = PAPER_MAX_TOKENS
-    tokenizer: str | None = None  # HF tokenizer name or folder; "bundled"; None: the backend's, if it has one
     python2_as_python: bool = False
-    # model: an OpenAI-compatible endpoint (critique.run.make_backend), else a local transformers model (an HF
-    # folder, default the bundled SmolLM2-135M) run in float32: on a CPU bf16 matmuls are about 5x slower
-    base_urls: list[str] = field(default_factory=list)
-    local_model: str | None = None
-    local_dtype: str = "float32"
-    model: str | None = None
-    api_key: str = "EMPTY"
-    concurrency: int = 32
-    temperature: float = 0.6
-    top_p: float = 0.95
-    max_tokens: int = 24576  # QwQ's critique budget (P2 §2.1.3)
+    # the model; backend.tokenizer (HF name or folder, or "bundled"; default: the local model's own) measures the
+    # solutions for the length filter. QwQ's critique budget of
+    # 24,576 tokens (the paper, OpenCodeReasoning-II §2.1.3) with an endpoint; 256 tokens for a local model
+    backend: BackendConfig = field(default_factory=lambda: BackendConfig(
+        endpoint_max_tokens=24576, local_max_tokens=256, local_batch=16))
     prompts: PromptOptions = field(default_factory=lambda: PromptOptions(question_format="raw"))
     hub_offline: bool | None = None
     hub_revision: str | None = None
     hub_cache_dir: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("api_key")
-        return d
+        return {**asdict(self), "backend": self.backend.public_dict()}
 
     def validate(self) -> None:
         """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work, before any file is
@@ -331,13 +324,7 @@ class BenchConfig:
             require(lang in LANGUAGES, "language", f"unknown language {lang!r}: use {', '.join(LANGUAGES)}")
         require_number("limit", self.limit, minimum=1, optional=True)
         require_number("max_solution_tokens", self.max_solution_tokens, minimum=1, optional=True)
-        require_number("concurrency", self.concurrency, minimum=1)
-        require_number("temperature", self.temperature, minimum=0)
-        require_number("top_p", self.top_p, minimum=0, strict=True, maximum=1)
-        require_number("max_tokens", self.max_tokens, minimum=1)
-        for url in self.base_urls:
-            require(url.startswith(("http://", "https://")), "base_url",
-                    f"{url!r} is not an http:// or https:// URL")
+        self.backend.validate()
         require(self.source in SOURCES, "source",
                 f"unknown critique-bench source {self.source!r}: use {', '.join(SOURCES[:2])}")
         if self.path is not None:
@@ -346,8 +333,7 @@ class BenchConfig:
                 "DebugBench is read from its benchmark folder: give its path")
 
     def params(self) -> SamplingParams:
-        return SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_tokens,
-                              seed=self.seed)
+        return self.backend.sampling(self.seed)
 
 
 def load_candidates(cfg: BenchConfig) -> list[Candidates]:
@@ -380,27 +366,6 @@ def load_candidates(cfg: BenchConfig) -> list[Candidates]:
             raise
         return codecontests_candidates(problems, python2_as_python=cfg.python2_as_python)
     raise CodecritiqueError(f"unknown critique-bench source {cfg.source!r}: use codecontests or debugbench")
-
-
-def tokenizer_counter(spec: str, online: bool = False) -> TokenCounter:
-    """A token counter: ``"bundled"`` (SmolLM2's tokenizer), or an HF tokenizer name or folder (from the local
-    cache unless ``online``)."""
-    from transformers import AutoTokenizer
-
-    if spec == "bundled":
-        from ..llm.local import bundled_model_dir
-
-        spec = str(bundled_model_dir())
-    tok = AutoTokenizer.from_pretrained(spec, local_files_only=not online)
-    return lambda text: len(tok.encode(text, add_special_tokens=False))
-
-
-def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
 
 
 def run_bench(cfg: BenchConfig, *, backend: Backend | None = None, count_tokens: TokenCounter | None = None,
@@ -455,28 +420,18 @@ async def _critique_and_score(cfg: BenchConfig, out: Path, candidates: list[Cand
 
     with Store(out / "requests.jsonl") as store:
         own = backend is None
-        if own and cfg.base_urls:
-            from .run import RunConfig, make_backend
-
-            backend, backend_counter = make_backend(RunConfig(base_urls=cfg.base_urls, model=cfg.model,
-                                                              api_key=cfg.api_key, concurrency=cfg.concurrency),
-                                                    store)
-        elif own:
-            from ..llm.local import LocalModel, bundled_model_dir
-
-            local = LocalModel(cfg.local_model or bundled_model_dir(), dtype=cfg.local_dtype, store=store,
-                               max_batch=16)  # on a CPU a batch of 16 decodes ~1.5x the tokens/s of 8
-            backend, backend_counter = local, local.count_tokens
-        else:
-            backend_counter = getattr(backend, "count_tokens", None)
+        online = cfg.hub_offline is not True
+        if own:
+            backend = make_backend(cfg.backend, store, online=online)
+        elif count_tokens is None and cfg.backend.tokenizer:
+            count_tokens = tokenizer_counter(cfg.backend.tokenizer, online=online)
         try:
-            tokenizer_name = cfg.tokenizer
-            if count_tokens is None and cfg.tokenizer:
-                count_tokens = tokenizer_counter(cfg.tokenizer, online=cfg.hub_offline is not True)
-            elif count_tokens is None and backend_counter is not None:
-                count_tokens, tokenizer_name = backend_counter, f"the backend's ({backend.model})"
+            tokenizer_name = cfg.backend.tokenizer
+            if count_tokens is None and backend.count_tokens is not None:
+                count_tokens = backend.count_tokens
+                tokenizer_name = tokenizer_name or f"the backend's ({backend.model})"
             apply_length_limit(items, count_tokens, cfg.max_solution_tokens)
-            _write_jsonl(out / "items.jsonl", (it.to_dict() for it in items))
+            write_jsonl(out / "items.jsonl", (it.to_dict() for it in items))
             kept = sum(not it.dropped for it in items)
             log(f"critiquing {kept} solutions ({len(items) - kept} dropped as longer than "
                 f"{cfg.max_solution_tokens} tokens) with {backend.model}")
@@ -485,11 +440,10 @@ async def _critique_and_score(cfg: BenchConfig, out: Path, candidates: list[Cand
             with progress_bar(backend, kept, "critique", progress):
                 critiques = await critique_items(items, backend, cfg.params(), cfg.prompts)
         finally:
-            closer = getattr(backend, "aclose", None)
-            if own and closer:
-                await closer()
+            if own:
+                await backend.aclose()
     rows = result_rows(items, critiques)
-    _write_jsonl(out / "results.jsonl", rows)
+    write_jsonl(out / "results.jsonl", rows)
     metrics = score(rows)
     metrics["selection"] = selection_summary(items, candidates, cfg.languages)
     metrics["length_filter"] = {
@@ -520,7 +474,7 @@ def critique_bench(
     concurrency: int = 32,
     temperature: float = 0.6,
     top_p: float = 0.95,
-    max_tokens: int = 24576,
+    max_tokens: int | None = None,
     local_model: str | None = None,
     local_dtype: str = "float32",
     critique_template: str | None = None,
@@ -535,9 +489,11 @@ def critique_bench(
     ``split`` from the hub) or ``debugbench`` (``path`` = the benchmark folder)."""
     cfg = BenchConfig(
         out=out, source=source, path=path, split=split, languages=tuple(languages), seed=seed, limit=limit,
-        max_solution_tokens=max_solution_tokens, tokenizer=tokenizer, python2_as_python=python2_as_python,
-        base_urls=list(base_urls), model=model, api_key=api_key, concurrency=concurrency, temperature=temperature,
-        top_p=top_p, max_tokens=max_tokens, local_model=local_model, local_dtype=local_dtype,
+        max_solution_tokens=max_solution_tokens, python2_as_python=python2_as_python,
+        backend=BackendConfig(base_urls=list(base_urls), model=model, api_key=api_key, concurrency=concurrency,
+                              temperature=temperature, top_p=top_p, max_tokens=max_tokens, tokenizer=tokenizer,
+                              local_model=local_model, local_dtype=local_dtype, endpoint_max_tokens=24576,
+                              local_max_tokens=256, local_batch=16),
         prompts=PromptOptions(question_format="raw", critique_template=critique_template,
                               think_in_prompt=think_in_prompt),
         hub_offline=offline, hub_revision=revision, hub_cache_dir=cache_dir)

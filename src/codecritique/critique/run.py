@@ -27,10 +27,10 @@ from typing import Any
 
 from ..judge.engine import Judge, JudgeConfig, Submission
 from ..judge.verdict import SampleResult, Verdict
+from ..llm.config import BackendConfig, make_backend
+from ..llm.tasks import GeneratedSolution, PromptOptions, critique_items, critique_solutions, generate_solutions
 from ..llm.types import SamplingParams
 from ..problems.model import Problem
-from .stages import GeneratedSolution, PromptOptions, critique_items, critique_solutions, \
-    generate_solutions
 
 STAGES = ("generate", "critique", "judge", "report")
 # progress(what, total, unit, eta_after) -> an object with update(n, tokens=), skip(n), set_status(text) that is a
@@ -47,16 +47,9 @@ class RunConfig:
     limit: int = 0  # only the first N problems (after the window); 0: all
     language: str = "python"
     k: int = 4
-    # model: an OpenAI-compatible endpoint (vLLM, SGLang, ...) or, with no base URL, the bundled SmolLM2-135M
-    base_urls: list[str] = field(default_factory=list)
-    model: str | None = None
-    api_key: str = "EMPTY"
-    tokenizer: str | None = None  # for critique lengths in tokens with an endpoint (else characters)
-    concurrency: int = 32
-    temperature: float = 0.6
-    top_p: float = 0.95
-    max_tokens: int = 30720
-    critique_max_tokens: int | None = None  # default: max_tokens
+    # the model: an OpenAI-compatible endpoint (vLLM, SGLang, ...) or, with no base URL, the bundled SmolLM2-135M
+    backend: BackendConfig = field(default_factory=BackendConfig)
+    critique_max_tokens: int | None = None  # default: the backend's max_tokens
     seed: int = 0
     prompts: PromptOptions = field(default_factory=PromptOptions)
     # judging and selection
@@ -65,33 +58,25 @@ class RunConfig:
     bootstrap: int = 1000
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("api_key")
-        return d
+        return {**asdict(self), "backend": self.backend.public_dict()}
 
     def validate(self) -> None:
         """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work, before any file is
         written or any model is loaded."""
-        from ..critique.selection import FALLBACKS
+        from ..metrics.selection import FALLBACKS
         from ..errors import ConfigError, require, require_number
         from ..judge.engine import LANGUAGES
 
         require(self.language in LANGUAGES, "language", f"unknown language {self.language!r}: use "
                                                         f"{', '.join(LANGUAGES)}")
         require_number("k", self.k, minimum=1)
-        require_number("concurrency", self.concurrency, minimum=1)
-        require_number("temperature", self.temperature, minimum=0)
-        require_number("top_p", self.top_p, minimum=0, strict=True, maximum=1)
-        require_number("max_tokens", self.max_tokens, minimum=1)
+        self.backend.validate()
         require_number("critique_max_tokens", self.critique_max_tokens, minimum=1, optional=True)
         require_number("bootstrap", self.bootstrap, minimum=0)
         require(self.fallback in FALLBACKS, "fallback", f"unknown fallback {self.fallback!r}: use "
                                                         f"{', '.join(FALLBACKS)}")
         require(self.prompts.cpp_comment in ("ns", "paper"), "cpp_comment",
                 f"unknown C++ placeholder {self.prompts.cpp_comment!r}: use ns or paper")
-        for url in self.base_urls:
-            require(url.startswith(("http://", "https://")), "base_url",
-                    f"{url!r} is not an http:// or https:// URL")
         require(Path(self.problems).is_file(), "problems", f"{self.problems}: no such file")
         if self.window is not None:
             from ..problems.lcb import parse_window
@@ -104,12 +89,10 @@ class RunConfig:
         self.judge.validate("judge.")
 
     def gen_params(self) -> SamplingParams:
-        return SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_tokens,
-                              seed=self.seed)
+        return self.backend.sampling(self.seed)
 
     def critique_params(self) -> SamplingParams:
-        return SamplingParams(temperature=self.temperature, top_p=self.top_p,
-                              max_tokens=self.critique_max_tokens or self.max_tokens, seed=self.seed + 10**6)
+        return self.backend.sampling(self.seed + 10**6, self.critique_max_tokens)
 
 
 # ---------------------------------------------------------------- files
@@ -128,43 +111,6 @@ def _read_jsonl(path: Path) -> list[dict]:
         raise FileNotFoundError(f"{path} not found: run the stage that writes it first")
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
-
-
-# ---------------------------------------------------------------- backend
-
-
-def make_backend(cfg: RunConfig, store):
-    """The model: an OpenAI-compatible client when base URLs are given, else the bundled local model. Returns
-    (backend, token counter or None)."""
-    if cfg.base_urls:
-        from ..llm.client import OpenAIClient
-
-        model = cfg.model or _served_model(cfg.base_urls[0], cfg.api_key)
-        count = _tokenizer_counter(cfg.tokenizer) if cfg.tokenizer else None
-        return OpenAIClient(model, cfg.base_urls, api_key=cfg.api_key, concurrency=cfg.concurrency, store=store,
-                            count_tokens=count), count
-    from ..llm.local import LocalModel
-
-    # one forward pass for up to 20 rows: on 2 cores a batch of 16 decodes ~1.5x the tokens/s of a batch of 8
-    local = LocalModel.bundled(store=store, max_batch=20)
-    return local, local.count_tokens
-
-
-def _served_model(base_url: str, api_key: str) -> str:
-    """The model a server serves, when --model is not given (vLLM and SGLang serve one)."""
-    import openai
-
-    models = openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=3).models.list().data
-    if not models:
-        raise RuntimeError(f"{base_url} serves no model; pass --model")
-    return models[0].id
-
-
-def _tokenizer_counter(name: str) -> Callable[[str], int]:
-    from transformers import AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(name)
-    return lambda text: len(tok.encode(text, add_special_tokens=False))
 
 
 # ---------------------------------------------------------------- stages
@@ -188,7 +134,8 @@ async def _model_stages(cfg: RunConfig, out: Path, problems: dict[str, Problem],
     from ..llm.store import Store
 
     with Store(out / "requests.jsonl") as store:
-        backend, count = make_backend(cfg, store)
+        backend = make_backend(cfg.backend, store)
+        count = backend.count_tokens
         try:
             if "generate" in stages:
                 log(f"generating {cfg.k} solutions for each of {len(problems)} problems with {backend.model}")
@@ -204,9 +151,7 @@ async def _model_stages(cfg: RunConfig, out: Path, problems: dict[str, Problem],
                     crits = await critique_solutions(items, backend, cfg.critique_params(), cfg.prompts, count)
                 _write_jsonl(out / "critiques.jsonl", (c.to_dict() for c in crits))
         finally:
-            closer = getattr(backend, "aclose", None)
-            if closer:
-                await closer()
+            await backend.aclose()
 
 
 @contextlib.contextmanager
@@ -226,7 +171,7 @@ def progress_bar(backend, total: int, what: str, progress: ProgressFactory | Non
         elif event.kind == "retry":
             bar.set_status(f"retrying {event.base_url} in {event.delay:.1f}s: {event.error[:60]}")
 
-    previous = getattr(backend, "progress", None)
+    previous = backend.progress
     backend.progress = on_event
     try:
         with bar:
@@ -247,7 +192,8 @@ def judge_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: Ca
     bar = progress("judge", len(with_code), "solution") if progress else contextlib.nullcontext()
     with bar, Judge(base) as judge:
         full = judge.run([Submission(problems[s.problem_id], s.code, s.language) for s in with_code],
-                         on_result=(lambda *_: bar.update(1)) if progress else None)
+                         on_result=(lambda _i, _sub, res: bar.skip(1) if res.cached else bar.update(1))
+                         if progress else None)
         isolation = judge.isolation
     public = {pid: Problem(id=f"{pid}#public", tests=p.public_tests(), metadata=p.metadata,
                            starter_code=p.starter_code) for pid, p in problems.items() if p.public_tests()}

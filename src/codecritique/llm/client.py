@@ -1,6 +1,7 @@
 """An async client for OpenAI-compatible servers (vLLM, SGLang, ``transformers serve``, llama.cpp, ...).
 
-* ``generate`` (chat endpoint) and ``complete`` (completions endpoint) return k samples of one request.
+* ``generate`` (chat endpoint) and ``complete`` (completions endpoint) return k samples of one request
+  (implemented once in :class:`~codecritique.llm.backend.Backend`; this client implements its ``fetch``).
 * Sample ``i`` is requested with seed ``params.seed + i``, one request per sample, which makes samples differ and
   lets a resumed run ask for exactly the same thing. With ``use_n=True`` the missing samples of a prompt go out as one
   request with ``n`` (cheaper on servers that share the prompt's KV cache); then no seed is sent, because servers do
@@ -32,7 +33,7 @@ from typing import Any
 import openai
 
 from codecritique.errors import CodecritiqueError
-from codecritique.llm import resume
+from codecritique.llm.backend import Backend
 from codecritique.llm.store import Store
 from codecritique.llm.types import Completion, Messages, ProgressCallback, ProgressEvent, SamplingParams
 
@@ -119,7 +120,7 @@ def _message_text(message: Any) -> str:
     return content
 
 
-class OpenAIClient:
+class OpenAIClient(Backend):
     """k samples per prompt from one model behind one or more OpenAI-compatible base URLs (``http://host:port/v1``)."""
 
     def __init__(
@@ -151,47 +152,7 @@ class OpenAIClient:
         self._turn = itertools.count()
         self._semaphore = asyncio.Semaphore(concurrency)
 
-    async def generate(
-        self,
-        messages: Messages,
-        n: int = 1,
-        params: SamplingParams | None = None,
-        *,
-        meta: dict[str, Any] | None = None,
-    ) -> list[Completion]:
-        """``n`` chat completions of ``messages``, in sample-index order. ``meta`` is stored beside each record."""
-        return await self._sample("chat", messages, n, params or SamplingParams(), meta)
-
-    async def complete(
-        self,
-        prompt: str,
-        n: int = 1,
-        params: SamplingParams | None = None,
-        *,
-        meta: dict[str, Any] | None = None,
-    ) -> list[Completion]:
-        """``n`` completions of a raw ``prompt`` (the completions endpoint: no chat template applied)."""
-        return await self._sample("completions", prompt, n, params or SamplingParams(), meta)
-
-    async def _sample(
-        self, endpoint: str, payload: Any, n: int, params: SamplingParams, meta: dict[str, Any] | None
-    ) -> list[Completion]:
-        def fetch(indices: list[int]) -> AsyncGenerator[Completion, None]:
-            return self._fetch(endpoint, payload, params, indices)
-
-        return await resume.sample(
-            model=self.model,
-            endpoint=endpoint,
-            payload=payload,
-            params=params,
-            n=n,
-            fetch=fetch,
-            store=self.store,
-            meta=meta,
-            progress=self.progress,
-        )
-
-    async def _fetch(
+    async def fetch(
         self, endpoint: str, payload: Any, params: SamplingParams, indices: list[int]
     ) -> AsyncGenerator[Completion, None]:
         """Yield a completion for every index as requests finish; raise the first failure after the rest finish."""
@@ -317,12 +278,6 @@ class OpenAIClient:
     async def aclose(self) -> None:
         for ep in self._endpoints:
             await ep.client.close()
-
-    async def __aenter__(self) -> "OpenAIClient":
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
 
 async def _as_completed(tasks: list[asyncio.Future]) -> AsyncIterator[asyncio.Future]:

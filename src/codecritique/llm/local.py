@@ -13,8 +13,9 @@ is loaded with ``local_files_only=True``: nothing is fetched from the hub.
 store keys, same per-sample seeds). It runs one ``generate`` at a time on one thread (torch already uses every core
 for one batch; two concurrent generates on 2 cores only thrash) and batches whatever is waiting and samples alike:
 the k completions of a prompt, in chunks of ``max_batch`` rows so each chunk is persisted as it finishes, and the
-single-sample requests of different prompts sent at the same time (critiques), left-padded. The seed of a batch is
-the seed of its first row; with temperature 0 a prompt is decoded once and copied. ``OMP_WAIT_POLICY`` defaults to
+single-sample requests of different prompts sent at the same time (critiques), left-padded. Each row samples from its own random generator, seeded with its request's seed
+(``params.seed + sample_index``), so a text depends on its request alone, never on which rows shared its batch;
+with temperature 0 a prompt is decoded once and copied. ``OMP_WAIT_POLICY`` defaults to
 ``PASSIVE`` (see :func:`_import_torch`).
 """
 
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codecritique.llm import resume
+from codecritique.llm.backend import Backend
 from codecritique.llm.store import Store
 from codecritique.llm.types import Completion, Messages, ProgressCallback, SamplingParams
 
@@ -149,20 +150,7 @@ def bundled_model_dir() -> Path:
     return convert_gguf(bundled_gguf_path(), out)
 
 
-def token_counter(path: str | Path) -> Callable[[str], int]:
-    """A token counter from the tokenizer in an HF folder (offline), for reasoning lengths of a served model:
-    ``parse_critique(text, count_tokens=token_counter("/models/OCR-2-32B"))``."""
-    from transformers import AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(Path(path), local_files_only=True)
-
-    def count(text: str) -> int:
-        return len(tokenizer.encode(text, add_special_tokens=False))
-
-    return count
-
-
-class LocalModel:
+class LocalModel(Backend):
     """A transformers model in this process with the same ``generate``/``complete`` interface as the HTTP client."""
 
     def __init__(
@@ -203,49 +191,14 @@ class LocalModel:
         """Tokens of ``text`` without special tokens, e.g. for reasoning-length measurements."""
         return len(self.tokenizer.encode(text, add_special_tokens=False))
 
-    async def generate(
-        self,
-        messages: Messages,
-        n: int = 1,
-        params: SamplingParams | None = None,
-        *,
-        meta: dict[str, Any] | None = None,
-    ) -> list[Completion]:
-        """``n`` samples of a chat, with the model's chat template and a generation prompt."""
-        return await self._sample("chat", messages, n, params or SamplingParams(), meta)
-
-    async def complete(
-        self,
-        prompt: str,
-        n: int = 1,
-        params: SamplingParams | None = None,
-        *,
-        meta: dict[str, Any] | None = None,
-    ) -> list[Completion]:
-        """``n`` continuations of a raw prompt."""
-        return await self._sample("completions", prompt, n, params or SamplingParams(), meta)
-
-    async def _sample(
-        self, endpoint: str, payload: Any, n: int, params: SamplingParams, meta: dict[str, Any] | None
-    ) -> list[Completion]:
-        async def fetch(indices: list[int]) -> AsyncGenerator[Completion, None]:
-            for start in range(0, len(indices), self.max_batch):
-                chunk = indices[start: start + self.max_batch]
-                future = self._batcher.submit(_Job(self._encode(endpoint, payload), params, chunk))
-                for c in await asyncio.wrap_future(future):
-                    yield c
-
-        return await resume.sample(
-            model=self.model,
-            endpoint=endpoint,
-            payload=payload,
-            params=params,
-            n=n,
-            fetch=fetch,
-            store=self.store,
-            meta=meta,
-            progress=self.progress,
-        )
+    async def fetch(self, endpoint: str, payload: Any, params: SamplingParams,
+                    indices: list[int]) -> AsyncGenerator[Completion, None]:
+        """The missing samples, ``max_batch`` rows at a time (each chunk persisted as it finishes)."""
+        prompt = self._encode(endpoint, payload)
+        for start in range(0, len(indices), self.max_batch):
+            future = self._batcher.submit(_Job(prompt, params, indices[start: start + self.max_batch]))
+            for c in await asyncio.wrap_future(future):
+                yield c
 
     def _encode(self, endpoint: str, payload: Any) -> list[int]:
         if endpoint == "chat":
@@ -256,7 +209,7 @@ class LocalModel:
 
     def _generate_batch(self, jobs: list["_Job"]) -> list[list[Completion]]:
         """One ``generate`` for several prompts with the same sampling settings: each job contributes one row per
-        sample index, prompts left-padded. The batch's seed is the seed of its first row."""
+        sample index, prompts left-padded; each row samples with its own seed (:class:`RowSampler`)."""
         torch = _import_torch()
 
         params = jobs[0].params
@@ -266,19 +219,16 @@ class LocalModel:
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
         input_ids = torch.tensor([[pad] * (width - len(j.prompt)) + j.prompt for j, _ in rows])
         attention = torch.tensor([[0] * (width - len(j.prompt)) + [1] * len(j.prompt) for j, _ in rows])
-        kwargs: dict[str, Any] = {"max_new_tokens": params.max_tokens, "do_sample": sampling, "pad_token_id": pad}
+        # decoding is greedy over logits that RowSampler has already sampled from, row by row, each row with its
+        # own generator seeded by its request: a row's text does not depend on what else shares its batch
+        kwargs: dict[str, Any] = {"max_new_tokens": params.max_tokens, "do_sample": False, "pad_token_id": pad,
+                                  "temperature": None, "top_p": None, "top_k": None}
         if sampling:
-            kwargs.update(temperature=params.temperature, top_p=params.top_p)
-        if "top_k" in params.extra_body:
-            kwargs["top_k"] = params.extra_body["top_k"]
-        elif sampling:
-            kwargs["top_k"] = None  # the OpenAI semantics: no top-k unless asked (transformers defaults to 50)
+            kwargs["logits_processor"] = [RowSampler([job.params.seed_for(i) for job, i in rows], params.temperature,
+                                                     params.top_p, params.extra_body.get("top_k"))]
         if params.stop:
             kwargs.update(stop_strings=list(params.stop), tokenizer=self.tokenizer)
         with torch.inference_mode():
-            seed = params.seed_for(rows[0][1])
-            if seed is not None:
-                torch.manual_seed(seed)
             output = self._model.generate(input_ids=input_ids, attention_mask=attention, **kwargs)
         eos = {self.tokenizer.eos_token_id, *_as_list(self._model.generation_config.eos_token_id)}
         decoded = [self._completion(row, len(job.prompt), params, eos, pad)
@@ -393,3 +343,39 @@ def _as_list(value: Any) -> list[int]:
 def _cut_at_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:
     cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
     return (text[:cut], True) if cut >= 0 else (text, False)
+
+
+class RowSampler:
+    """A transformers logits processor that samples each row's next token itself, with that row's own
+    ``torch.Generator``, and leaves only that token possible (so greedy decoding takes it). Temperature, then top-k
+    (if given), then top-p (nucleus, keeping at least one token), as the OpenAI-compatible servers apply them."""
+
+    def __init__(self, seeds: list[int | None], temperature: float, top_p: float, top_k: int | None = None):
+        torch = _import_torch()
+        self.generators = []
+        for seed in seeds:
+            g = torch.Generator()
+            if seed is None:
+                g.seed()  # no seed asked for: a fresh random one
+            else:
+                g.manual_seed(seed)
+            self.generators.append(g)
+        self.temperature, self.top_p, self.top_k = temperature, top_p, top_k
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        torch = _import_torch()
+        logits = scores.float() / self.temperature
+        if self.top_k:
+            kth = torch.topk(logits, min(self.top_k, logits.shape[-1]), dim=-1).values[..., -1:]
+            logits = logits.masked_fill(logits < kth, float("-inf"))
+        if self.top_p < 1.0:
+            ordered, order = torch.sort(logits, descending=True, dim=-1)
+            cumulative = ordered.softmax(dim=-1).cumsum(dim=-1)
+            drop = cumulative - ordered.softmax(dim=-1) >= self.top_p  # mass before this token already >= top_p
+            drop[..., 0] = False
+            logits = logits.masked_fill(drop.scatter(-1, order, drop), float("-inf"))
+        probs = logits.softmax(dim=-1)
+        chosen = torch.cat([torch.multinomial(probs[r], 1, generator=g) for r, g in enumerate(self.generators)])
+        out = torch.full_like(scores, float("-inf"))
+        out[torch.arange(len(chosen)), chosen] = 0.0
+        return out

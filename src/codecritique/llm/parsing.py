@@ -18,18 +18,16 @@ prompt, ``partially correct``, ``**right**``) makes the judgement ``None``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from codecritique.extraction import final_code_block
+from codecritique.problems.extraction import final_code_block
+from codecritique.llm.types import TokenCounter
 
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
 
 _JUDGEMENT = re.compile(r"<judge?ment>(.*?)</judge?ment>", re.IGNORECASE | re.DOTALL)
 
-TokenCounter = Callable[[str], int]
-"""Counts the tokens of a text, e.g. ``lambda s: len(tokenizer.encode(s, add_special_tokens=False))``."""
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -73,15 +73,8 @@ class Completion:
 
 Messages = list[dict[str, str]]
 
-
-class Backend(Protocol):
-    """What the pipeline needs from an LLM: k samples for one chat. ``OpenAIClient`` and ``LocalModel`` satisfy it."""
-
-    model: str
-
-    async def generate(
-        self, messages: Messages, n: int = 1, params: SamplingParams | None = None, *, meta: dict[str, Any] | None = None
-    ) -> list[Completion]: ...
+TokenCounter = Callable[[str], int]
+"""Counts the tokens of a text, e.g. ``lambda s: len(tokenizer.encode(s, add_special_tokens=False))``."""
 
 
 @dataclass

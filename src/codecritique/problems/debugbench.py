@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codecritique.errors import DataError
+from codecritique.problems.cpp_signature import Unmappable, cpp_signature, solution_methods
 from codecritique.problems.model import Problem
 from codecritique.problems.samples import SampleExtraction, example_argument_names, extract_functional_samples, \
     functional_samples
@@ -111,8 +112,6 @@ def _cpp_samples(statement: str, oracle: str) -> tuple[SampleExtraction, str]:
     arguments (the solution renamed them: arguments are then taken in the examples' order, LeetCode's signature
     order). Among several that fit, helpers are those another method calls.
     """
-    from codecritique.judge.cpp_harness import Unmappable, cpp_signature, solution_methods
-
     methods = [m for m in solution_methods(oracle) if m.public]
     if not methods:
         return SampleExtraction([], "not_found", "design problem: the accepted solution has no class Solution "

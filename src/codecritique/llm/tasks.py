@@ -1,28 +1,28 @@
-"""The model-facing stages of self-critique test-time scaling (P2 §3, Fig. 6-7): generate k solutions per problem,
-then have the model critique each one. Every request goes through the backend's store, so a killed run resumes
-without repeating finished requests.
+"""Reusable LLM tasks: generate solutions with the Figure 6 prompt, critique solutions with the Figure 7 prompt (the
+paper, OpenCodeReasoning-II §3 and Figures 6-7). Every request goes through the backend's store, so a killed run
+resumes without repeating finished requests.
 
-Both stages take plain items and return plain records; the run pipeline (run.py) and the critique-accuracy
-benchmark (bench.py) use them the same way.
+Both tasks take plain items and return plain records. `codecritique run` and `critique-bench` (critique/) and the
+dataset pipeline (datagen/) use them the same way; none of them needs the others.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 
-from ..llm.parsing import parse_critique, parse_solution
-from ..llm.prompts import critique_messages, generation_messages, problem_question, solution_for_critique
-from ..llm.types import Backend, SamplingParams
+from .parsing import parse_critique, parse_solution
+from .prompts import critique_messages, generation_messages, problem_question, solution_for_critique
+from .backend import Backend
+from .types import SamplingParams, TokenCounter
 from ..problems.model import Problem
 
-TokenCounter = Callable[[str], int]
 
 
 @dataclass
 class PromptOptions:
-    """How prompts are built (spec §1 stage 2-3, §5.1)."""
+    """How prompts are built (the paper's Figures 6-7; the question formatting of the authors' evaluation)."""
 
     question_format: str = "lcb"  # LiveCodeBench's question formatting, as the authors' evaluation uses it
     cpp_comment: str = "ns"  # "ns": `// Your code here` (NeMo-Skills); "paper": `# Your code here` (Fig. 6)
