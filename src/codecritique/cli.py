@@ -202,6 +202,8 @@ def judge(
     samples_from_statement: bool = typer.Option(False, "--samples-from-statement",
                                                 help="Add sample tests extracted from the statements."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object instead of a table."),
+    allow_se: bool = typer.Option(False, "--allow-se", help="Exit 0 even if some samples stay system errors (the "
+                                                            "judge's own failures, left out of pass@k)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
 ) -> None:
     """Judge generations against problems' tests; print pass@1, pass@k and verdict counts."""
@@ -234,6 +236,14 @@ def judge(
     else:
         _print_judge_summary(summary, out)
     del records
+    se = summary["overall"].get("system_errors", 0)
+    if se:  # never counted as wrong answers, and never silently dropped either
+        typer.secho(f"error: {se} samples ended in a system error (the judge's own failure, retried) and are left out "
+                    f"of pass@1/pass@k; their messages are in {out}; run the same command again to judge them again"
+                    f"{'' if allow_se else ', or pass --allow-se to accept the results without them'}",
+                    fg=typer.colors.RED, err=True)
+        if not allow_se:
+            raise typer.Exit(4)
 
 
 def _check_output_file(path: Path, option: str) -> None:
@@ -370,14 +380,17 @@ def run(
     _check_run_dir(cfg, out, force)
     if cfg.backend.base_urls and (not only or {"generate", "critique"} & set(only)):
         cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
-    metrics = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
-                           progress=_progress_factory(quiet))
-    if metrics:
+    result = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
+                          progress=_progress_factory(quiet))
+    if result:
+        from .report.run_report import render_run
+
+        report = render_run(out, result)
         if as_json:
-            print(json.dumps(metrics))
+            print(json.dumps(result.metrics))
         else:
-            _print_metrics_table(metrics)
-            typer.echo(f"report: {out / 'report.html'}")
+            _print_metrics_table(result.metrics)
+            typer.echo(f"report: {report}")
 
 
 # settings of a run directory that do not change its results (they may differ between invocations)
@@ -671,9 +684,14 @@ def critique_bench_cmd(
     cfg.validate()
     if cfg.backend.base_urls:
         cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
-    metrics = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
-                        progress=_progress_factory(quiet))
-    print(json.dumps(metrics) if as_json else format_summary(metrics))
+    result = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
+                       progress=_progress_factory(quiet))
+    from .report.critique_bench import render_bench
+
+    report = render_bench(out, result)
+    if not quiet:
+        typer.echo(f"report: {report}", err=True)
+    print(json.dumps(result.metrics) if as_json else format_summary(result.metrics))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

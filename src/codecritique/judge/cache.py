@@ -1,6 +1,7 @@
 """A persistent verdict cache (SQLite), so re-judging the same solutions against the same tests, limits and
 checker is free. The key covers everything a verdict depends on (see Judge._cache_key); system errors are never
-cached."""
+cached. A result is stored with its per-test results (verdicts, output digests), so a cached result answers what a
+fresh one does: e.g. ``codecritique run``'s output signatures for majority-output."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ class VerdictCache:
         if result.verdict is Verdict.SE:
             return
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?)", (key, json.dumps(result.to_dict())))
+            self._db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?)",
+                             (key, json.dumps(result.to_dict(with_tests=True))))
             self._db.commit()
 
     def close(self) -> None:
