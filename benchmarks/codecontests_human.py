@@ -115,8 +115,7 @@ def differential(problems, code, args) -> int:
         isolation = judge.isolation
     t_judge = time.perf_counter() - t0
     judged = [r.passed for r in results]
-    print(f"
-differential ({len(problems)} solutions, {cpu:g} s CPU, {mem} MiB, checker {args.checker}, "
+    print(f"\ndifferential ({len(problems)} solutions, {cpu:g} s CPU, {mem} MiB, checker {args.checker}, "
           f"judge {isolation}):")
     print(f"  pass under plain python3: {sum(plain)}   ({t_plain:.1f} s)")
     print(f"  pass in the judge:        {sum(judged)}   ({t_judge:.1f} s)")
