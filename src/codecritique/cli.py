@@ -319,7 +319,8 @@ def run(
                                                       "http://host:8000/v1 (vLLM, SGLang). Repeat to use several. "
                                                       "Default: the bundled SmolLM2-135M-Instruct on CPU."),
     model: Optional[str] = typer.Option(None, metavar="NAME", help="Model name at the endpoint (default: the one "
-                                                                   "it serves)."),
+                                                                   "it serves); without --base-url, a local HF "
+                                                                   "model folder, e.g. runs/train/stage2."),
     api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
     k: int = typer.Option(4, "-k", "--samples", metavar="K", help="Solutions per problem (the paper: 10)."),
     language: Language = typer.Option("python"),
@@ -752,6 +753,11 @@ def train(
     for line in summary_lines(results):
         typer.echo(line)
     typer.echo(f"loss curves: {png}")
+
+
+from .cli_datagen import register as _register_datagen  # noqa: E402 - needs `app`
+
+_register_datagen(app)
 
 
 def main() -> None:
