@@ -319,7 +319,8 @@ def run(
                                                       "http://host:8000/v1 (vLLM, SGLang). Repeat to use several. "
                                                       "Default: the bundled SmolLM2-135M-Instruct on CPU."),
     model: Optional[str] = typer.Option(None, metavar="NAME", help="Model name at the endpoint (default: the one "
-                                                                   "it serves)."),
+                                                                   "it serves); without --base-url, a local HF "
+                                                                   "model folder, e.g. runs/train/stage2."),
     api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
     k: int = typer.Option(4, "-k", "--samples", metavar="K", help="Solutions per problem (the paper: 10)."),
     language: Language = typer.Option("python"),
@@ -379,14 +380,17 @@ def run(
     _check_run_dir(cfg, out, force)
     if cfg.backend.base_urls and (not only or {"generate", "critique"} & set(only)):
         cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
-    metrics = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
-                           progress=_progress_factory(quiet))
-    if metrics:
+    result = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
+                          progress=_progress_factory(quiet))
+    if result:
+        from .report.run_report import render_run
+
+        report = render_run(out, result)
         if as_json:
-            print(json.dumps(metrics))
+            print(json.dumps(result.metrics))
         else:
-            _print_metrics_table(metrics)
-            typer.echo(f"report: {out / 'report.html'}")
+            _print_metrics_table(result.metrics)
+            typer.echo(f"report: {report}")
 
 
 # settings of a run directory that do not change its results (they may differ between invocations)
@@ -680,9 +684,14 @@ def critique_bench_cmd(
     cfg.validate()
     if cfg.backend.base_urls:
         cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
-    metrics = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
-                        progress=_progress_factory(quiet))
-    print(json.dumps(metrics) if as_json else format_summary(metrics))
+    result = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
+                       progress=_progress_factory(quiet))
+    from .report.critique_bench import render_bench
+
+    report = render_bench(out, result)
+    if not quiet:
+        typer.echo(f"report: {report}", err=True)
+    print(json.dumps(result.metrics) if as_json else format_summary(result.metrics))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -744,6 +753,11 @@ def train(
     for line in summary_lines(results):
         typer.echo(line)
     typer.echo(f"loss curves: {png}")
+
+
+from .cli_datagen import register as _register_datagen  # noqa: E402 - needs `app`
+
+_register_datagen(app)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from codecritique.judge.engine import JudgeConfig
 from codecritique.llm.config import BackendConfig
 from codecritique.problems.jsonl import write_problems
 from codecritique.problems.load import load_problems
+from codecritique.report.run_report import render_run
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +38,10 @@ def test_local_run_end_to_end_and_stages_on_saved_files(tmp_path):
     out = tmp_path / "run"
     cfg = RunConfig(out=str(out), problems=str(two_problems(tmp_path)), k=2, backend=BackendConfig(max_tokens=48), bootstrap=50,
                     judge=JudgeConfig(workers=1))
-    metrics = run(cfg, log=lambda m: None)
+    result = run(cfg, log=lambda m: None)
+    metrics = result.metrics
+    assert not (out / "report.html").exists()  # the method returns data; the CLI renders it
+    render_run(out, result)
     rows = read_jsonl(out / "solutions.jsonl")
     assert len(rows) == 4 and all(FIELDS <= set(r) for r in rows)
     assert {(r["problem_id"], r["sample_index"]) for r in rows} == {(p, i) for p in ("demo-sum", "demo-count-vowels")
@@ -61,9 +65,9 @@ def test_local_run_end_to_end_and_stages_on_saved_files(tmp_path):
     # a stage on its own, over the saved files: no model is asked anything again
     requests_before = (out / "requests.jsonl").read_text()
     (out / "report.html").unlink()
-    run(cfg, only=["critique", "report"], log=lambda m: None)
+    again = run(cfg, only=["critique", "report"], log=lambda m: None)
     assert (out / "requests.jsonl").read_text() == requests_before
-    assert (out / "report.html").exists()
+    assert again.metrics == metrics
 
 
 def test_run_through_a_server_killed_mid_run(tmp_path):
@@ -131,7 +135,7 @@ def test_cpp_run_judges_saved_generations(tmp_path):
                                 "finish_reason": "stop", "truncated": False, "skipped": False}) + "\n")
     cfg = RunConfig(out=str(out), problems=str(two_problems(tmp_path)), k=2, language="cpp", bootstrap=0,
                     judge=JudgeConfig(workers=1))
-    metrics = run(cfg, only=["judge", "report"], log=lambda m: None)
+    metrics = run(cfg, only=["judge", "report"], log=lambda m: None).metrics
     rows = {(r["problem_id"], r["sample_index"]): r for r in read_jsonl(out / "solutions.jsonl")}
     verdicts = {key: r["verdict"]["verdict"] for key, r in rows.items()}
     assert verdicts == {("demo-sum", 0): "AC", ("demo-sum", 1): "WA", ("demo-count-vowels", 0): "AC",

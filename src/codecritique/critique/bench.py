@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CodecritiqueError
-from ..io import write_jsonl
+from ..io import read_jsonl, write_jsonl
 from ..llm.backend import Backend
 from ..llm.config import BackendConfig, make_backend
 from ..llm.tasks import CritiqueItem, PromptOptions, critique_solutions
@@ -369,8 +369,8 @@ def load_candidates(cfg: BenchConfig) -> list[Candidates]:
 
 
 def run_bench(cfg: BenchConfig, *, backend: Backend | None = None, count_tokens: TokenCounter | None = None,
-              log: Callable[[str], None] = print, progress: Callable[..., Any] | None = None) -> dict[str, Any]:
-    """Pick, filter, critique, score and report (see the module docstring); returns the metrics. ``backend``
+              log: Callable[[str], None] = print, progress: Callable[..., Any] | None = None) -> BenchResult:
+    """Pick, filter, critique and score (see the module docstring); returns the metrics and rows. ``backend``
     overrides the configured model (tests pass a fake one); ``count_tokens`` the configured tokenizer."""
     cfg.validate()
     t0 = time.perf_counter()
@@ -388,12 +388,18 @@ def run_bench(cfg: BenchConfig, *, backend: Backend | None = None, count_tokens:
     metrics = asyncio.run(_critique_and_score(cfg, out, candidates, items, backend, count_tokens, log, progress))
     metrics["runtime_seconds"] = round(time.perf_counter() - t0, 1)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
-    from ..report.critique_bench import write_bench_report
+    rows = [r.data for r in read_jsonl(out / "results.jsonl")]
+    return BenchResult(metrics, rows, [it.to_dict() for it in items], cfg.to_dict())
 
-    rows = [json.loads(line) for line in open(out / "results.jsonl", encoding="utf-8")]
-    path = write_bench_report(out, cfg.to_dict(), metrics, rows, [it.to_dict() for it in items])
-    log(f"report: {path}")
-    return metrics
+
+@dataclass
+class BenchResult:
+    """What a benchmark run computed, for the caller to show (cli.py renders report.html from it)."""
+
+    metrics: dict[str, Any]
+    rows: list[dict[str, Any]]  # results.jsonl
+    items: list[dict[str, Any]]  # items.jsonl
+    config: dict[str, Any]
 
 
 def _no_pairs_reason(cfg: BenchConfig, candidates: Sequence[Candidates]) -> str:
@@ -454,50 +460,6 @@ async def _critique_and_score(cfg: BenchConfig, out: Path, candidates: list[Cand
     metrics["model"] = backend.model
     metrics["unparsable_policy"] = "counted as incorrect in accuracy; accuracy_parsed excludes them"
     return metrics
-
-
-def critique_bench(
-    *,
-    source: str = "debugbench",
-    path: str | None = None,
-    out: str = "runs/critique-bench",
-    split: str = "test",
-    languages: Sequence[str] = LANGUAGES,
-    seed: int = 0,
-    limit: int | None = None,
-    max_solution_tokens: int | None = PAPER_MAX_TOKENS,
-    tokenizer: str | None = None,
-    python2_as_python: bool = False,
-    base_urls: Sequence[str] = (),
-    model: str | None = None,
-    api_key: str = "EMPTY",
-    concurrency: int = 32,
-    temperature: float = 0.6,
-    top_p: float = 0.95,
-    max_tokens: int | None = None,
-    local_model: str | None = None,
-    local_dtype: str = "float32",
-    critique_template: str | None = None,
-    think_in_prompt: bool = False,
-    offline: bool | None = None,
-    revision: str | None = None,
-    cache_dir: str | None = None,
-    log: Callable[[str], None] = print,
-) -> dict[str, Any]:
-    """``codecritique critique-bench``: run the benchmark (see the module docstring) and return its metrics; the
-    files land in ``out``. ``source`` is ``codecontests`` (``path`` = a CodeContests file or folder, or none to read
-    ``split`` from the hub) or ``debugbench`` (``path`` = the benchmark folder)."""
-    cfg = BenchConfig(
-        out=out, source=source, path=path, split=split, languages=tuple(languages), seed=seed, limit=limit,
-        max_solution_tokens=max_solution_tokens, python2_as_python=python2_as_python,
-        backend=BackendConfig(base_urls=list(base_urls), model=model, api_key=api_key, concurrency=concurrency,
-                              temperature=temperature, top_p=top_p, max_tokens=max_tokens, tokenizer=tokenizer,
-                              local_model=local_model, local_dtype=local_dtype, endpoint_max_tokens=24576,
-                              local_max_tokens=256, local_batch=16),
-        prompts=PromptOptions(question_format="raw", critique_template=critique_template,
-                              think_in_prompt=think_in_prompt),
-        hub_offline=offline, hub_revision=revision, hub_cache_dir=cache_dir)
-    return run_bench(cfg, log=log)
 
 
 def format_summary(metrics: dict[str, Any]) -> str:

@@ -240,10 +240,20 @@ def solution_records(problems: dict[str, Problem], out: Path) -> list[dict]:
     return rows
 
 
-def report_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: Callable[[str], None]) -> dict:
+@dataclass
+class RunResult:
+    """What the report stage computed, for the caller to show (cli.py renders report.html from it)."""
+
+    metrics: dict
+    curves: dict
+    rows: list[dict]  # solutions.jsonl
+    problems: dict[str, Problem]
+    config: dict
+
+
+def report_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: Callable[[str], None]) -> RunResult:
     from ..metrics.records import parse_record
     from ..metrics.summary import compute_metrics, curves
-    from ..report.run_report import write_run_report
 
     rows = solution_records(problems, out)
     _write_jsonl(out / "solutions.jsonl", rows)
@@ -252,14 +262,13 @@ def report_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: C
     curve = curves(records, fallback=cfg.fallback, bootstrap=min(cfg.bootstrap, 200), seed=cfg.seed)
     with open(out / "metrics.json", "w") as f:
         json.dump({"metrics": metrics, "curves": curve}, f, indent=1)
-    path = write_run_report(out, cfg.to_dict(), rows, metrics, curve, problems)
-    log(f"wrote {path}, {out / 'solutions.jsonl'} and {out / 'metrics.json'}")
-    return metrics
+    log(f"wrote {out / 'solutions.jsonl'} and {out / 'metrics.json'}")
+    return RunResult(metrics, curve, rows, problems, cfg.to_dict())
 
 
 def run(cfg: RunConfig, only: Iterable[str] | None = None, log: Callable[[str], None] = print,
-        progress: ProgressFactory | None = None) -> dict | None:
-    """Run the stages in order (all by default); returns the metrics when the report stage ran. Every setting
+        progress: ProgressFactory | None = None) -> RunResult | None:
+    """Run the stages in order (all by default); returns what the report stage computed when it ran. Every setting
     and the problems are checked before anything is written or any model is loaded."""
     from ..errors import CodecritiqueError
 
