@@ -192,7 +192,7 @@ def judge_solutions(cfg: RunConfig, generations: list[dict], problems: dict[str,
         p = pub_by.get(key)
         rows.append({
             "problem_id": s.problem_id, "sample_index": s.sample_index, "passed": r.passed,
-            "verdict": r.to_dict(), "isolation": isolation,
+            "verdict": r.to_dict(), "isolation": r.sandbox or isolation,  # a cached verdict: its own isolation
             # no sample tests: no evidence either way, every solution counts as passing them
             "passed_public": p.passed if p else (not s.no_code and s.problem_id not in public),
             "output_signature": "|".join(t.output_digest or t.verdict.value for t in p.test_results) if p else "",
