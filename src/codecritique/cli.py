@@ -135,7 +135,8 @@ def _root(
     """codecritique: judge, evaluate and scale code-reasoning models with self-critique."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    _quiet_third_party()
+    if not debug:
+        _quiet_third_party()
 
 
 def _quiet_third_party() -> None:
@@ -145,6 +146,9 @@ def _quiet_third_party() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     for name in ("transformers", "huggingface_hub", "datasets", "accelerate", "httpx", "openai"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    import warnings
+
+    warnings.filterwarnings("ignore", module=r"(torch|transformers|accelerate|huggingface_hub|datasets)(\.|$)")
 
 
 def _fail(message: str) -> None:

@@ -32,7 +32,7 @@ import json
 
 import pytest
 
-from codecritique.critique.selection import StrategyUnavailable, select
+from codecritique.metrics.selection import StrategyUnavailable, select
 from codecritique.errors import DataError
 from codecritique.metrics.bootstrap import bootstrap_ci95
 from codecritique.metrics.records import Sample

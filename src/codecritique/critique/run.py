@@ -63,7 +63,7 @@ class RunConfig:
     def validate(self) -> None:
         """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work, before any file is
         written or any model is loaded."""
-        from ..critique.selection import FALLBACKS
+        from ..metrics.selection import FALLBACKS
         from ..errors import ConfigError, require, require_number
         from ..judge.engine import LANGUAGES
 
@@ -192,7 +192,8 @@ def judge_stage(cfg: RunConfig, out: Path, problems: dict[str, Problem], log: Ca
     bar = progress("judge", len(with_code), "solution") if progress else contextlib.nullcontext()
     with bar, Judge(base) as judge:
         full = judge.run([Submission(problems[s.problem_id], s.code, s.language) for s in with_code],
-                         on_result=(lambda *_: bar.update(1)) if progress else None)
+                         on_result=(lambda _i, _sub, res: bar.skip(1) if res.cached else bar.update(1))
+                         if progress else None)
         isolation = judge.isolation
     public = {pid: Problem(id=f"{pid}#public", tests=p.public_tests(), metadata=p.metadata,
                            starter_code=p.starter_code) for pid, p in problems.items() if p.public_tests()}

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..extraction import normalize_language
+from ..problems.extraction import normalize_language
 from ..problems.model import Problem, Test
 from .cache import VerdictCache
 from .checkers import Checker, get_checker

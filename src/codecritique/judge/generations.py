@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError
-from ..extraction import extract_code, final_code_block
+from ..problems.extraction import extract_code, final_code_block
 from ..problems.model import Problem
 from ..problems.records import iter_json_array, iter_jsonl, open_text
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from codecritique.extraction import final_code_block
+from codecritique.problems.extraction import final_code_block
 from codecritique.llm.types import TokenCounter
 
 THINK_OPEN = "<think>"

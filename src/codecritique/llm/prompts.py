@@ -31,7 +31,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from codecritique.extraction import extract_code
+from codecritique.problems.extraction import extract_code
 from codecritique.llm.parsing import split_reasoning
 from codecritique.llm.types import Messages
 from codecritique.problems.model import Problem

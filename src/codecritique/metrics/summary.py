@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from math import fsum
 from typing import Any
 
-from codecritique.critique.selection import (DEFAULT_FALLBACK, STRATEGIES, Selection, StrategyUnavailable,
+from codecritique.metrics.selection import (DEFAULT_FALLBACK, STRATEGIES, Selection, StrategyUnavailable,
                                              get_strategy, select, unavailable_reason)
 from codecritique.metrics.bootstrap import bootstrap_ci95
 from codecritique.metrics.critique import Confusion, problem_critique_correct

@@ -1,4 +1,4 @@
-"""Code extraction edge cases (codecritique.extraction is stdlib-only; the judge layer uses it too)."""
+"""Code extraction edge cases (codecritique.problems.extraction is stdlib-only; the judge layer uses it too)."""
 
 import ast
 import subprocess
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from codecritique.extraction import extract_code, final_code_block, find_code_blocks, normalize_language
+from codecritique.problems.extraction import extract_code, final_code_block, find_code_blocks, normalize_language
 
 F = "```"
 
@@ -112,9 +112,9 @@ def test_normalize_language():
 
 def test_module_is_stdlib_only():
     code = (
-        "import sys; import codecritique.extraction; "
+        "import sys; import codecritique.problems.extraction; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('codecritique',) and m not in "
-        "('codecritique', 'codecritique.extraction')]; "
+        "('codecritique', 'codecritique.problems', 'codecritique.problems.extraction')]; "
         "assert not bad, bad; "
         "assert not any(m in sys.modules for m in ('openai', 'torch', 'transformers')), 'heavy import'"
     )

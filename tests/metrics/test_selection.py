@@ -2,7 +2,7 @@
 
 import pytest
 
-from codecritique.critique.selection import STRATEGIES, StrategyUnavailable, select, unavailable_reason
+from codecritique.metrics.selection import STRATEGIES, StrategyUnavailable, select, unavailable_reason
 from codecritique.metrics.records import Sample
 
 
