@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -103,9 +104,10 @@ def _problem_for(rec: Record, by_id: dict[str, Problem], by_entry: dict[str, lis
         raise rec.error("no task id and no '# check the correctness of <function>' line to match a problem by",
                         "prompt")
     candidates = by_entry.get(m.group(1), [])
-    if len(candidates) > 1:
-        head = re.search(rf"^def\s+{re.escape(m.group(1))}\s*\(.*$", prompt, re.MULTILINE)
-        candidates = [p for p in candidates if head and head.group(0).strip() in p.starter_code]
+    if len(candidates) > 1:  # same function name: the problem whose prompt the record's prompt starts like
+        shared = [len(os.path.commonprefix([p.starter_code, prompt])) for p in candidates]
+        best = max(shared)
+        candidates = [p for p, n in zip(candidates, shared) if n == best]
     if len(candidates) != 1:
         what = "no problem" if not candidates else f"{len(candidates)} problems"
         raise rec.error(f"{what} with entry point {m.group(1)!r} in the problems file", "prompt")
@@ -193,3 +195,66 @@ def as_functional(case: str, entry_point: str) -> Test | None:
 def as_tests(generated: GeneratedTests, entry_point: str) -> list[Test]:
     """One judge test per generated assert, in order (see the module docstring)."""
     return [as_functional(c, entry_point) or Test(kind="program", input=c + "\n") for c in generated.cases]
+
+
+def docstring_examples(prompt: str, entry_point: str) -> list[str]:
+    """The ``>>>`` examples of a prompt's docstring as asserts (``assert (call) == (shown value)``): the public
+    tests of a HumanEval-style problem. Examples whose shown value is not a Python literal are skipped."""
+    import doctest
+
+    try:
+        examples = doctest.DocTestParser().get_examples(prompt)
+    except ValueError:
+        return []
+    out = []
+    for ex in examples:
+        source = ex.source.strip()
+        lines = []
+        for line in ex.want.splitlines():  # the docstring's closing quotes end the shown value
+            if line.strip().startswith(('"""', "'''")):
+                break
+            lines.append(line)
+        want = "\n".join(lines).strip()
+        if entry_point not in source or not want or "\n" in source:
+            continue
+        try:
+            ast.literal_eval(want)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
+        case = f"assert {source} == {want}"
+        if _compiles_in_try(case):
+            out.append(case)
+    return out
+
+
+VALUE_NAME = "__codecritique_value"
+
+
+def split_value(case: str, entry_point: str) -> tuple[str | None, str]:
+    """``(value expression, check)`` of an assert: for ``assert A <op> B`` where exactly one side calls the entry
+    point, that side's source and the assert with that side replaced by :data:`VALUE_NAME` (so the call is
+    evaluated once and its value can be compared across solutions); otherwise ``(None, case)``."""
+    try:
+        tree = ast.parse(case)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None, case
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Assert):
+        return None, case
+    node = tree.body[0]
+    cmp = node.test
+    if not (isinstance(cmp, ast.Compare) and len(cmp.ops) == 1):
+        return None, case
+
+    def calls(e: ast.AST) -> bool:
+        return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == entry_point
+                   for n in ast.walk(e))
+
+    left, right = calls(cmp.left), calls(cmp.comparators[0])
+    if left == right:
+        return None, case
+    side = cmp.left if left else cmp.comparators[0]
+    value = ast.unparse(side)
+    name = ast.Name(VALUE_NAME, ast.Load())
+    new = ast.Compare(name, cmp.ops, [cmp.comparators[0]]) if left else ast.Compare(cmp.left, cmp.ops, [name])
+    check = ast.unparse(ast.Assert(new, node.msg))
+    return value, check
