@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - older typer
     import click.exceptions as _click_exceptions
 
 from .errors import CodecritiqueError, ConfigError
+from .io import write_json
 
 _EXIT = tuple({typer.Exit, getattr(_click_exceptions, "Exit", typer.Exit)})
 _ABORT = tuple({typer.Abort, getattr(_click_exceptions, "Abort", typer.Abort), KeyboardInterrupt})
@@ -230,7 +231,7 @@ def judge(
         records, summary = judge_generations(probs, gens, config, out, language=language,
                                              progress=lambda done, n: bar.update_to(done, n))
     summary_path = out.with_name(out.name + ".summary.json")
-    _write_json(summary_path, summary)
+    write_json(summary_path, summary)
     if as_json:
         print(json.dumps(summary))
     else:
@@ -273,12 +274,6 @@ def _check_tests(problems: list, source: Path, samples_tried: bool) -> None:
     else:
         hint = "; no sample tests were found in their statements either"
     _fail(f"{len(empty)} of {len(problems)} problems in {source} have no tests to judge: {names}{hint}")
-
-
-def _write_json(path: Path, data) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n")
-    os.replace(tmp, path)
 
 
 def _print_judge_summary(summary: dict, out: Path) -> None:

@@ -144,3 +144,40 @@ def test_cpp_run_judges_saved_generations(tmp_path):
     # shortest right critique: demo-sum sample 0 (AC); demo-count-vowels: sample 0 is the only `right` (AC)
     assert metrics["overall"]["pass@1|select@k"]["shortest-critique"] == 1.0
     assert metrics["overall"]["critique_accuracy_solution"] == 0.75
+
+
+def test_run_stages_are_pipeline_steps_that_skip_what_is_done(tmp_path):
+    """Over saved generations and critiques: judge and report run once; run again with the same settings both are
+    skipped (markers); a changed selection fallback reruns the report alone; a changed judge setting the judge and
+    the report; the saved files in between stay as they were."""
+    from codecritique.critique.run_steps import run_steps
+    from codecritique.pipeline import Pipeline
+
+    out = tmp_path / "run"
+    out.mkdir()
+    gens = [{"problem_id": "demo-sum", "sample_index": i, "language": "python", "response": "", "finish_reason": "stop",
+             "code": code, "reasoning_tokens": 0, "completion_tokens": 1, "truncated": False, "no_code": False}
+            for i, code in enumerate(["a, b = map(int, input().split())\nprint(a + b)", "print(0)"])]
+    (out / "generations.jsonl").write_text("".join(json.dumps(g) + "\n" for g in gens))
+    (out / "critiques.jsonl").write_text("".join(json.dumps(
+        {"problem_id": "demo-sum", "sample_index": i, "text": "", "judgement": "right", "reasoning_tokens": 3 - i,
+         "reasoning_unit": "chars", "finish_reason": "stop", "truncated": False, "skipped": ""}) + "\n"
+        for i in range(2)))
+    problems = tmp_path / "problems.jsonl"
+    write_problems(problems, [p for p in load_problems(DEMO_PROBLEMS) if p.id == "demo-sum"])
+    cfg = RunConfig(out=str(out), problems=str(problems), k=2, bootstrap=0, judge=JudgeConfig(workers=1))
+    first = run(cfg, only=["judge", "report"], log=lambda m: None)
+    assert first.metrics["overall"]["pass@1"] == 0.5
+    verdicts_mtime = (out / "verdicts.jsonl").stat().st_mtime_ns
+
+    def rerun(c):
+        reports = Pipeline(run_steps(c), out).run(only=["judge", "report"])
+        return {name: (len(r.ran), len(r.skipped)) for name, r in reports.items()}
+
+    assert rerun(cfg) == {"judge": (0, 1), "report": (0, 1)}
+    cfg.fallback = "first"
+    assert rerun(cfg) == {"judge": (0, 1), "report": (1, 0)}
+    assert (out / "verdicts.jsonl").stat().st_mtime_ns == verdicts_mtime
+    cfg.judge.time_limit = 5.0
+    assert rerun(cfg) == {"judge": (1, 0), "report": (1, 0)}
+    assert json.loads((out / "metrics.json").read_text())["metrics"] == first.metrics | {"fallback": "first"}

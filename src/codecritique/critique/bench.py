@@ -32,7 +32,6 @@ solution: ground truth, judgement, correct, the critique), ``metrics.json`` and 
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
 from collections import defaultdict
@@ -42,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CodecritiqueError
-from ..io import read_jsonl, write_jsonl
+from ..io import read_jsonl, write_json, write_jsonl
 from ..llm.backend import Backend
 from ..llm.config import BackendConfig, make_backend
 from ..llm.tasks import CritiqueItem, PromptOptions, critique_solutions
@@ -380,14 +379,14 @@ def run_bench(cfg: BenchConfig, *, backend: Backend | None = None, count_tokens:
         raise CodecritiqueError(_no_pairs_reason(cfg, candidates))
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=1) + "\n")
+    write_json(out / "config.json", cfg.to_dict())
     if cfg.limit is not None:
         kept_ids = {it.problem_id for it in items}
         candidates = [c for c in candidates if c.problem_id in kept_ids]
     log(f"{len(candidates)} problems, {len(items)} solutions picked ({', '.join(cfg.languages)})")
     metrics = asyncio.run(_critique_and_score(cfg, out, candidates, items, backend, count_tokens, log, progress))
     metrics["runtime_seconds"] = round(time.perf_counter() - t0, 1)
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    write_json(out / "metrics.json", metrics)
     rows = [r.data for r in read_jsonl(out / "results.jsonl")]
     return BenchResult(metrics, rows, [it.to_dict() for it in items], cfg.to_dict())
 

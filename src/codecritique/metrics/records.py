@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from codecritique.errors import DataError
+from codecritique.io import iter_jsonl
 
 JUDGEMENTS = ("right", "wrong")
 
@@ -112,25 +113,9 @@ def parse_record(obj: Any, path: str | None = None, line: int | None = None) -> 
 
 def load_records(path: str | Path) -> list[Sample]:
     """Read a JSONL file of per-solution records (blank lines are skipped); every error names file and line."""
-    name = str(path)
-    samples = []
-    line_no = 0
-    try:
-        with open(path, encoding="utf-8") as f:
-            for line_no, text in enumerate(f, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as e:
-                    raise DataError(name, f"invalid JSON: {e.msg} (column {e.colno})", line=line_no) from None
-                samples.append(parse_record(obj, name, line_no))
-    except UnicodeDecodeError:
-        raise DataError(name, "not UTF-8 text (a JSONL file of records is expected)", line=line_no + 1) from None
-    except IsADirectoryError:
-        raise DataError(name, "is a directory (a JSONL file of records is expected)") from None
+    samples = [parse_record(r.data, r.path, r.line) for r in iter_jsonl(path, expected="a JSONL file of records")]
     if not samples:
-        raise DataError(name, "no records")
+        raise DataError(str(path), "no records")
     return samples
 
 
