@@ -662,7 +662,8 @@ def critique_bench_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
 ) -> None:
     """Critique accuracy on human accepted/rejected solutions (the paper's Appendix B)."""
-    from .critique.bench import LANGUAGES, BenchConfig, format_summary, run_bench
+    from .critique.bench import LANGUAGES, format_summary
+    from .critique.bench_run import BenchConfig, run_bench
     from .llm.tasks import PromptOptions
 
     if local_model is not None and not local_model.is_dir():
