@@ -1,6 +1,7 @@
-"""The critique-accuracy benchmark of P2 Appendix B: can a model tell an accepted human solution from a rejected one?
+"""The critique-accuracy benchmark of the OCR-II paper's Appendix B: can a model tell an accepted human
+solution from a rejected one?
 
-Procedure (spec §6), for each problem and each language:
+Procedure (the paper's Appendix B), for each problem and each language:
 
 1. **pick** one accepted and one rejected human solution, uniformly with a seeded generator
    (``random.Random(f"{seed}:{problem_id}:{language}")``, so a problem's pick does not depend on which other
@@ -13,7 +14,7 @@ Procedure (spec §6), for each problem and each language:
    request is stored, so a killed run resumes);
 4. **score**: a critique is correct iff its judgement matches the ground truth (accepted -> ``right``,
    rejected -> ``wrong``). An unparsable critique (no ``<judgment>right|wrong</judgment>`` in its answer) is counted
-   separately *and* as incorrect in ``accuracy``: the paper does not say (spec §6 [GAP]), and this is the only
+   separately *and* as incorrect in ``accuracy``: the paper does not say (Appendix B is silent), and this is the only
    choice that cannot inflate accuracy; ``accuracy_parsed`` is the accuracy over parsable critiques only.
 
 Pair sources:
