@@ -2,6 +2,7 @@
 on real accepted code: every failure is printed with the evidence needed to explain it.
 
     python benchmarks/codecontests_human.py [--data ../shared/data] [--workers 2] [--time-limit 10]
+    python benchmarks/codecontests_human.py --differential   # plain python3 vs the judge, solution by solution
 
 Data: codecontests/codecontests_155_problems.jsonl (justinchiu-test/codecontests-repo packed: 155 records, each a
 problem with <= 10 of its CodeContests tests and one accepted Python 3 solution). Records that are not problems are
@@ -70,6 +71,61 @@ def plain_run(code: str, test_input: str, timeout: float = 60.0) -> tuple[int | 
     return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
 
 
+def limited_plain_pass(code: str, tests, cpu: float, memory_mb: int, checker) -> bool:
+    """Whether ``python3 solution.py < input`` passes every test under the judge's limits (CPU, address space) and
+    its checker, with no sandbox: the reference of the differential check."""
+    import resource
+
+    def limits():
+        resource.setrlimit(resource.RLIMIT_CPU, (int(cpu) + 1, int(cpu) + 2))
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
+    with tempfile.TemporaryDirectory(prefix="cc-plain-") as d:
+        path = os.path.join(d, "solution.py")
+        Path(path).write_text(code, encoding="utf-8")
+        for t in tests:
+            try:
+                r = subprocess.run([sys.executable, path], input=t.input.encode(), stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, timeout=3 * cpu + 2, cwd=d, env=env,
+                                   preexec_fn=limits)
+            except subprocess.TimeoutExpired:
+                return False
+            if r.returncode != 0 or not checker.compare(t.input, t.output, r.stdout.decode("utf-8", "replace"))[0]:
+                return False
+    return True
+
+
+def differential(problems, code, args) -> int:
+    """Plain python3 and the judge on every solution, with the same limits: both counts, and every disagreement."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from codecritique.judge.checkers import get_checker
+    from codecritique.judge.outcome import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT
+
+    cpu, mem = args.time_limit or DEFAULT_TIME_LIMIT, DEFAULT_MEMORY_MB
+    checker = get_checker(args.checker)
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(args.workers) as pool:
+        plain = list(pool.map(lambda p: limited_plain_pass(code[p.id], p.tests, cpu, mem, checker), problems))
+    t_plain = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with Judge(JudgeConfig(checker=args.checker, workers=args.workers, time_limit=cpu, memory_mb=mem)) as judge:
+        results = judge.run([Submission(p, code[p.id]) for p in problems])
+        isolation = judge.isolation
+    t_judge = time.perf_counter() - t0
+    judged = [r.passed for r in results]
+    print(f"\ndifferential ({len(problems)} solutions, {cpu:g} s CPU, {mem} MiB, checker {args.checker}, "
+          f"judge {isolation}):")
+    print(f"  pass under plain python3: {sum(plain)}   ({t_plain:.1f} s)")
+    print(f"  pass in the judge:        {sum(judged)}   ({t_judge:.1f} s)")
+    differ = [(p, a, b, r) for p, a, b, r in zip(problems, plain, judged, results) if a != b]
+    for p, a, b, r in differ:
+        print(f"  DIFFERENT {p.id}: plain {'pass' if a else 'fail'}, judge {r.verdict}: {r.message[:200]}")
+    print(f"  disagreements: {len(differ)}")
+    return 1 if differ else 0
+
+
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
@@ -136,6 +192,9 @@ def main() -> int:
                     help="CPU seconds for re-judging the solutions that exceeded the limit")
     ap.add_argument("--checker", default="default")
     ap.add_argument("--only", default="", help="comma-separated problem ids (default: all)")
+    ap.add_argument("--differential", action="store_true",
+                    help="count the solutions passing under plain python3 and in the judge (same limits); exit 1 "
+                         "if any solution passes in one and not the other")
     args = ap.parse_args()
     path = args.data / FILE
     if not path.exists():
@@ -149,6 +208,8 @@ def main() -> int:
     for line, pid, why in skipped:
         print(f"  line {line}: {pid}: {why}")
     code = {p.id: p.metadata["solutions"][0]["code"] for p in problems}
+    if args.differential:
+        return differential(problems, code, args)
     subs = [Submission(p, code[p.id], "python", tag=p.id) for p in problems]
     cfg = JudgeConfig(checker=args.checker, all_tests=True, workers=args.workers, time_limit=args.time_limit)
     t0 = time.perf_counter()

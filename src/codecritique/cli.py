@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - older typer
     import click.exceptions as _click_exceptions
 
 from .errors import CodecritiqueError, ConfigError
+from .io import write_json
 
 _EXIT = tuple({typer.Exit, getattr(_click_exceptions, "Exit", typer.Exit)})
 _ABORT = tuple({typer.Abort, getattr(_click_exceptions, "Abort", typer.Abort), KeyboardInterrupt})
@@ -202,6 +203,8 @@ def judge(
     samples_from_statement: bool = typer.Option(False, "--samples-from-statement",
                                                 help="Add sample tests extracted from the statements."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object instead of a table."),
+    allow_se: bool = typer.Option(False, "--allow-se", help="Exit 0 even if some samples stay system errors (the "
+                                                            "judge's own failures, left out of pass@k)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
 ) -> None:
     """Judge generations against problems' tests; print pass@1, pass@k and verdict counts."""
@@ -228,12 +231,20 @@ def judge(
         records, summary = judge_generations(probs, gens, config, out, language=language,
                                              progress=lambda done, n: bar.update_to(done, n))
     summary_path = out.with_name(out.name + ".summary.json")
-    _write_json(summary_path, summary)
+    write_json(summary_path, summary)
     if as_json:
         print(json.dumps(summary))
     else:
         _print_judge_summary(summary, out)
     del records
+    se = summary["overall"].get("system_errors", 0)
+    if se:  # never counted as wrong answers, and never silently dropped either
+        typer.secho(f"error: {se} samples ended in a system error (the judge's own failure, retried) and are left out "
+                    f"of pass@1/pass@k; their messages are in {out}; run the same command again to judge them again"
+                    f"{'' if allow_se else ', or pass --allow-se to accept the results without them'}",
+                    fg=typer.colors.RED, err=True)
+        if not allow_se:
+            raise typer.Exit(4)
 
 
 def _check_output_file(path: Path, option: str) -> None:
@@ -263,12 +274,6 @@ def _check_tests(problems: list, source: Path, samples_tried: bool) -> None:
     else:
         hint = "; no sample tests were found in their statements either"
     _fail(f"{len(empty)} of {len(problems)} problems in {source} have no tests to judge: {names}{hint}")
-
-
-def _write_json(path: Path, data) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n")
-    os.replace(tmp, path)
 
 
 def _print_judge_summary(summary: dict, out: Path) -> None:
@@ -309,7 +314,8 @@ def run(
                                                       "http://host:8000/v1 (vLLM, SGLang). Repeat to use several. "
                                                       "Default: the bundled SmolLM2-135M-Instruct on CPU."),
     model: Optional[str] = typer.Option(None, metavar="NAME", help="Model name at the endpoint (default: the one "
-                                                                   "it serves)."),
+                                                                   "it serves); without --base-url, a local HF "
+                                                                   "model folder, e.g. runs/train/stage2."),
     api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
     k: int = typer.Option(4, "-k", "--samples", metavar="K", help="Solutions per problem (the paper: 10)."),
     language: Language = typer.Option("python"),
@@ -324,6 +330,8 @@ def run(
                                                                               "--max-tokens)."),
     seed: int = typer.Option(0, metavar="N"),
     concurrency: int = typer.Option(32, metavar="N", help="Requests in flight per run."),
+    local_batch: int = typer.Option(20, metavar="N", help="Bundled model: rows decoded together (results do not "
+                                                         "depend on it: each row has its own seed)."),
     tokenizer: Optional[str] = typer.Option(None, metavar="NAME", help="HF tokenizer to count critique reasoning "
                                                                        "tokens with an endpoint (default: "
                                                                        "characters)."),
@@ -353,7 +361,7 @@ def run(
                     fallback=fallback, window=window, limit=limit,
                     backend=BackendConfig(base_urls=list(base_url or []), model=model, api_key=api_key,
                                           tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
-                                          top_p=top_p, max_tokens=max_tokens),
+                                          top_p=top_p, max_tokens=max_tokens, local_batch=local_batch),
                     prompts=PromptOptions(cpp_comment=cpp_comment, think_in_prompt=think_in_prompt),
                     judge=JudgeConfig(checker=checker, sandbox=sandbox, workers=workers))
     if problems:
@@ -367,14 +375,17 @@ def run(
     _check_run_dir(cfg, out, force)
     if cfg.backend.base_urls and (not only or {"generate", "critique"} & set(only)):
         cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
-    metrics = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
-                           progress=_progress_factory(quiet))
-    if metrics:
+    result = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
+                          progress=_progress_factory(quiet))
+    if result:
+        from .report.run_report import render_run
+
+        report = render_run(out, result)
         if as_json:
-            print(json.dumps(metrics))
+            print(json.dumps(result.metrics))
         else:
-            _print_metrics_table(metrics)
-            typer.echo(f"report: {out / 'report.html'}")
+            _print_metrics_table(result.metrics)
+            typer.echo(f"report: {report}")
 
 
 # settings of a run directory that do not change its results (they may differ between invocations)
@@ -706,7 +717,8 @@ def critique_bench_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
 ) -> None:
     """Critique accuracy on human accepted/rejected solutions (the paper's Appendix B)."""
-    from .critique.bench import LANGUAGES, BenchConfig, format_summary, run_bench
+    from .critique.bench import LANGUAGES, format_summary
+    from .critique.bench_run import BenchConfig, run_bench
     from .llm.tasks import PromptOptions
 
     if local_model is not None and not local_model.is_dir():
@@ -723,9 +735,14 @@ def critique_bench_cmd(
     cfg.validate()
     if cfg.backend.base_urls:
         cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
-    metrics = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
-                        progress=_progress_factory(quiet))
-    print(json.dumps(metrics) if as_json else format_summary(metrics))
+    result = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
+                       progress=_progress_factory(quiet))
+    from .report.critique_bench import render_bench
+
+    report = render_bench(out, result)
+    if not quiet:
+        typer.echo(f"report: {report}", err=True)
+    print(json.dumps(result.metrics) if as_json else format_summary(result.metrics))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -787,6 +804,11 @@ def train(
     for line in summary_lines(results):
         typer.echo(line)
     typer.echo(f"loss curves: {png}")
+
+
+from .cli_datagen import register as _register_datagen  # noqa: E402 - needs `app`
+
+_register_datagen(app)
 
 
 def main() -> None:

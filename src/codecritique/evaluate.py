@@ -3,6 +3,10 @@
 Results are appended to ``OUT.partial.jsonl`` as they arrive (one line per sample, flushed), so a run killed at any
 point resumes where it stopped without judging anything twice; the final ``OUT`` (LiveCodeBench's ``eval_all``
 shape plus per-sample verdicts) is written atomically at the end.
+
+A system error (SE: the judge itself failed) is never a wrong answer: stored SE results are judged again when a run
+resumes, samples still SE after the run are judged once more, and those that stay SE are left out of pass@1 and
+pass@k and counted apart (``system_errors`` in the summary; the CLI exits non-zero unless ``--allow-se``).
 """
 
 from __future__ import annotations
@@ -45,9 +49,13 @@ def _load_partial(path: Path) -> dict[str, SampleResult]:
         for line in f:
             try:
                 rec = json.loads(line)
-                done[rec["key"]] = SampleResult.from_dict(rec["result"])
+                res = SampleResult.from_dict(rec["result"])
             except (ValueError, KeyError):
                 continue  # a torn last line from a crash: that sample is judged again
+            if res.verdict is Verdict.SE:
+                done.pop(rec["key"], None)  # the judge's own failure: judged again
+            else:
+                done[rec["key"]] = res
     return done
 
 
@@ -89,6 +97,9 @@ def judge_generations(problems: dict[str, Problem], generations: dict[str, Gener
                 progress(finished, total)
 
         judge.run(subs, on_result=on_result)
+        retry = [s for s in subs if results[s.tag].verdict is Verdict.SE]
+        if retry:  # once more: a transient failure of the judge must not decide a sample
+            judge.run(retry, on_result=on_result)
         isolation = judge.isolation
         stats = dict(judge.stats)
     records = build_records(problems, generations, results, isolation)
@@ -145,18 +156,26 @@ def summarize(records: list[dict]) -> dict:
     return {name: _group_summary(recs) for name, recs in groups.items()}
 
 
+def _judged(rec: dict) -> list[bool]:
+    """The graded samples of a record without its system errors (which are no verdict on the solution)."""
+    return [g for g, v in zip(rec["graded_list"], rec["verdicts"]) if v["verdict"] != Verdict.SE.value]
+
+
 def _group_summary(records: list[dict]) -> dict:
-    ns = [len(r["graded_list"]) for r in records if r["graded_list"]]
+    verdicts = Counter(v["verdict"] for r in records for v in r["verdicts"])
+    se = verdicts.get(Verdict.SE.value, 0)
+    graded = [g for g in (_judged(r) for r in records) if g]
+    ns = [len(g) for g in graded]
     if not ns:
-        return {"n_problems": len(records), "n_samples": 0}
+        return {"n_problems": len(records), "n_samples": 0, "system_errors": se,
+                "verdicts": dict(sorted(verdicts.items()))}
     n_min = min(ns)
     ks = [k for k in (1, 5, 10, 20, 50, 100) if k <= n_min] + ([n_min] if n_min not in (1, 5, 10, 20, 50, 100)
                                                                else [])
     passk = {}
     for k in sorted(set(ks)):
-        vals = [pass_at_k(len(r["graded_list"]), sum(r["graded_list"]), k) for r in records if r["graded_list"]]
+        vals = [pass_at_k(len(g), sum(g), k) for g in graded]
         passk[f"pass@{k}"] = sum(vals) / len(vals)
-    verdicts = Counter(v["verdict"] for r in records for v in r["verdicts"])
-    pass1 = [sum(r["graded_list"]) / len(r["graded_list"]) for r in records if r["graded_list"]]
-    return {"n_problems": len(records), "n_samples": sum(ns), "pass@1": sum(pass1) / len(pass1), **passk,
-            "verdicts": dict(sorted(verdicts.items()))}
+    pass1 = [sum(g) / len(g) for g in graded]
+    return {"n_problems": len(graded), "n_samples": sum(ns), "pass@1": sum(pass1) / len(pass1), **passk,
+            "system_errors": se, "verdicts": dict(sorted(verdicts.items()))}

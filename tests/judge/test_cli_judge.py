@@ -197,3 +197,25 @@ def test_mbpp_original_format_with_integer_task_ids(tmp_path):
     cli("judge", problems, comp, "--out", out, "--quiet")
     graded = {r["question_id"]: r["graded_list"] for r in json.loads(out.read_text())}
     assert graded == {"901": [True, False], "902": [True]}
+
+
+@needs_bwrap
+def test_samples_that_stay_se_exit_non_zero_unless_allowed(tmp_path):
+    """A real, lasting system error (a C++ solution of a LeetCode problem whose signature has no C++ harness): the
+    sample is left out of pass@k, counted, and the command fails unless --allow-se."""
+    problems = tmp_path / "problems.jsonl"
+    untyped = dict(PROBLEMS[1], question_id="untyped", starter_code="class Solution:\n    def twice(self, x):\n")
+    problems.write_text(json.dumps(PROBLEMS[0]) + "\n" + json.dumps(untyped) + "\n")
+    gens = tmp_path / "gens.jsonl"
+    gens.write_text(json.dumps({"question_id": "add", "code": ADD_OK}) + "\n" +
+                    json.dumps({"question_id": "untyped", "output": "```cpp\nclass Solution { public: int twice(int x)"
+                                " { return 2 * x; } };\n```"}) + "\n")
+    out = tmp_path / "eval.json"
+    r = cli("judge", problems, gens, "--out", out, "--workers", "1", "--json", check=False)
+    assert r.returncode == 4, (r.returncode, r.stderr)
+    assert "1 samples ended in a system error" in r.stderr and "--allow-se" in r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["overall"]["system_errors"] == 1
+    assert summary["overall"]["n_samples"] == 1 and summary["overall"]["pass@1"] == 1.0  # the SE is not a failure
+    r = cli("judge", problems, gens, "--out", out, "--workers", "1", "--json", "--allow-se", check=False)
+    assert r.returncode == 0, r.stderr

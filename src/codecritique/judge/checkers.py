@@ -17,6 +17,7 @@ A checker returns ``(ok, message)``; the message says where a wrong answer first
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import json
@@ -222,6 +223,7 @@ class Checker:
     name: str
     compare: Callable[[str, str, str], CheckResult]
     functional_mode: str = "default"  # how functional results are compared: "default" or "lcb"
+    fingerprint: str = ""  # custom checkers: a hash of their content (part of cache keys; a path alone is not)
 
 
 def _python_checker(spec: str) -> Callable[[str, str, str], CheckResult]:
@@ -250,6 +252,7 @@ def _python_checker(spec: str) -> Callable[[str, str, str], CheckResult]:
             return bool(r[0]), str(r[1]) if len(r) > 1 else ""
         return bool(r), "" if r else "rejected by the custom checker"
 
+    compare.__wrapped__ = fn  # type: ignore[attr-defined]  # whose source file makes the cache key
     return compare
 
 
@@ -277,6 +280,24 @@ def _program_checker(path: str, timeout: float = 30.0) -> Callable[[str, str, st
     return compare
 
 
+def _file_hash(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()[:16]
+    except OSError:
+        return ""
+
+
+def _source_hash(fn: Callable) -> str:
+    """A hash of the source file defining a Python checker (the whole file: helpers it calls count too)."""
+    import inspect
+
+    try:
+        return _file_hash(inspect.getsourcefile(inspect.unwrap(fn)) or "")
+    except TypeError:
+        return ""
+
+
 def get_checker(spec: str | None) -> Checker:
     spec = spec or "default"
     if spec == "default":
@@ -291,7 +312,8 @@ def get_checker(spec: str | None) -> Checker:
         return Checker(spec, lambda i, e, a: check_lcb(e, a), functional_mode="lcb")
     if spec.startswith("program:"):
         path = spec[len("program:"):]
-        return Checker(f"program:{os.path.abspath(path)}", _program_checker(path))
+        return Checker(f"program:{os.path.abspath(path)}", _program_checker(path), fingerprint=_file_hash(path))
     if ":" in spec:
-        return Checker(f"python:{spec}", _python_checker(spec))
+        fn = _python_checker(spec)
+        return Checker(f"python:{spec}", fn, fingerprint=_source_hash(fn))
     raise ValueError(f"unknown checker {spec!r}: use default, exact, lcb, FILE.py:FUNC, module:FUNC or program:PATH")

@@ -33,6 +33,7 @@ import logging
 import os
 import re
 import resource
+import shlex
 import shutil
 import signal
 import subprocess
@@ -66,6 +67,32 @@ PROFILES = {
                           description="the paper's LiveCodeBench-CPP evaluator: plain g++, 6 s, 8 GiB, "
                                       "stdout.strip() == expected.strip()"),
 }
+
+
+# The main() of C++ program tests (HumanEval-X, LiveCodeBench-CPP harnesses) under every profile but lcb-cpp. The test
+# program's own main is renamed __cc_harness_main in its object file (objcopy, after compiling it as main, so its
+# implicit "return 0" stays) and called from here. The test's end-of-test token, which the judge puts in fd 3, is
+# taken out of fd 3 by a .preinit_array function linked first: before any static initializer or constructor of the
+# solution runs. Only a normal return of 0 from the test program's main writes it back; exit(0), _exit(0), _Exit(0),
+# quick_exit(0), abort or signal handlers, static initializers and destructors exiting 0 never reach that line.
+MAIN_WRAPPER = r"""
+#include <unistd.h>
+extern "C" int __cc_harness_main(int, char**, char**);
+static char cc_token[64];
+static ssize_t cc_token_n = -1;
+static void cc_take_token(int, char**, char**) {
+    cc_token_n = pread(3, cc_token, sizeof cc_token, 0);
+    if (ftruncate(3, 0) != 0) cc_token_n = -1;
+}
+__attribute__((section(".preinit_array"), used)) static void (*cc_take_token_at_start)(int, char**, char**) =
+    cc_take_token;
+int main(int argc, char** argv, char** envp) {
+    int status = __cc_harness_main(argc, argv, envp);
+    if (status == 0 && cc_token_n > 0 &&
+        (ftruncate(3, 0) != 0 || pwrite(3, cc_token, (size_t)cc_token_n, 0) != cc_token_n)) status = 1;
+    return status;
+}
+"""
 
 
 def get_profile(name: str) -> CxxProfile:
@@ -160,17 +187,21 @@ class CppCompiler:
         self._pch_lock = threading.Lock()
         self._pch: Path | None | bool = False  # False: not looked at yet; None: unavailable
 
-    def key(self, source: str, objects: Sequence[Path] = ()) -> str:
-        h = hashlib.sha256("\0".join([self.identity, *self.flags, *(o.name for o in objects), ""]).encode())
+    def key(self, source: str, objects: Sequence[Path] = (), wrap_main: bool = False) -> str:
+        parts = [self.identity, *self.flags, *(o.name for o in objects), *(["wrap-main"] if wrap_main else []), ""]
+        h = hashlib.sha256("\0".join(parts).encode())
         h.update(source.encode("utf-8", "surrogateescape"))
         return h.hexdigest()[:40]
 
     # -- compiling
 
-    def compile(self, source: str, objects: Sequence[Path] = ()) -> CompileResult:
+    def compile(self, source: str, objects: Sequence[Path] = (), wrap_main: bool = False) -> CompileResult:
         """The binary of ``source`` linked with ``objects`` (from :meth:`object_file`), compiled now or taken from
-        the cache, or the reason it does not compile."""
-        key = self.key(source, objects)
+        the cache, or the reason it does not compile. ``wrap_main``: the source's ``main`` is renamed and called
+        from :data:`MAIN_WRAPPER`'s."""
+        if wrap_main:
+            objects = [self.object_file("cc_main_wrapper", MAIN_WRAPPER), *objects]
+        key = self.key(source, objects, wrap_main)
         found = self._cached(key)
         if found:
             return found
@@ -178,7 +209,7 @@ class CppCompiler:
             found = self._cached(key)
             if found:
                 return found
-            return self._compile(key, source, objects)
+            return self._compile(key, source, objects, wrap_main)
 
     def _cached(self, key: str) -> CompileResult | None:
         binary = self.bin_dir / key
@@ -189,7 +220,7 @@ class CppCompiler:
             return CompileResult(False, key, error=ce.read_text(encoding="utf-8", errors="replace"), cached=True)
         return None
 
-    def _compile(self, key: str, source: str, objects: Sequence[Path]) -> CompileResult:
+    def _compile(self, key: str, source: str, objects: Sequence[Path], wrap_main: bool = False) -> CompileResult:
         pch = self.pch_dir() if self.use_pch else None
         work = Path(tempfile.mkdtemp(prefix="c-", dir=self.cache_dir / "tmp"))
         try:
@@ -197,7 +228,15 @@ class CppCompiler:
             argv = [self.compiler, *self.flags, "-fdiagnostics-color=never"]
             if pch is not None:
                 argv += ["-I", self._inside(pch, "/pch"), "-Winvalid-pch"]
-            argv += ["solution.cpp", *(self._inside(o, f"/obj/{o.name}") for o in objects), "-o", "solution"]
+            objs = [self._inside(o, f"/obj/{o.name}") for o in objects]
+            if wrap_main:  # compile, rename main, link: three steps in one sandboxed shell
+                compile_ = shlex.join([*argv, "-c", "solution.cpp", "-o", "solution.o"])
+                # the wrapper first: its .preinit_array entry runs before the solution's
+                link = shlex.join([self.compiler, *self.flags, objs[0], "solution.o", *objs[1:], "-o", "solution"])
+                argv = ["/bin/sh", "-c", f"{compile_} && objcopy --redefine-sym main=__cc_harness_main solution.o "
+                                         f"&& {link}"]
+            else:
+                argv += ["solution.cpp", *objs, "-o", "solution"]
             binds = {pch: "/pch"} if pch else {}
             if objects:
                 binds[self.obj_dir] = "/obj"

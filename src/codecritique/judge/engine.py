@@ -18,10 +18,12 @@ HumanEval-X's ``main()``), which passes iff it exits 0.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
 import shlex
+import subprocess
 import sys
 import tempfile
 import threading
@@ -39,13 +41,13 @@ from .cpp import LCB_CPP_CHECKER, CompilerMissing, CppCompiler, default_cache_di
 from .cpp_harness import CppSignature, Unmappable, check_test, functional_program, problem_signature, \
     runtime_library
 from .outcome import DEFAULT_MEMORY_MB, DEFAULT_OUTPUT_MB, DEFAULT_TIME_LIMIT, Limits, classify
-from .sandbox import SandboxConfig, readable_by_others, resolve_kind
+from .sandbox import SandboxConfig, python_executable, readable_by_others, resolve_kind
 from .scheduler import Job, Scheduler
 from .verdict import SampleResult, TestResult, Verdict
 from .worker import RunOutcome, RunRequest, Worker, WorkerError
 
 log = logging.getLogger(__name__)
-JUDGE_VERSION = "1"  # part of cache keys: bump when verdict semantics change
+JUDGE_VERSION = "2"  # part of cache keys: bump when verdict semantics change (2: end-of-test tokens, finalization)
 
 
 @dataclass
@@ -258,7 +260,8 @@ class Judge:
             cached = self.cache.get(self._cache_key(payload)) if self.cache else None
             if cached is not None:
                 self.stats["cached"] += 1
-                deliver(i, replace(cached, cached=True, sandbox=self.isolation))
+                # the isolation the verdict was made under (a judge that starts no worker knows only its kind)
+                deliver(i, replace(cached, cached=True, sandbox=cached.sandbox or self.isolation))
                 jobs[ident] = Job(key=payload.key, payload=payload, n_tests=0, done=True)
                 payload.runs.append(i)
                 continue
@@ -300,9 +303,29 @@ class Judge:
         return self.checker
 
     def _cache_key(self, p: _Payload) -> str:
+        """Everything that can change a verdict: the problem's tests, the code, the limits, the checker (a custom
+        one by its content), how tests run (sandbox kind, fork permission, LiveCodeBench compatibility), the
+        interpreter and its version for Python, the compiler, its flags and the profile for C++."""
+        cfg = self.config
+        runtime = (f"cpp={self.cpp_compiler.identity}|{shlex.join(self.cpp_compiler.flags)}|"
+                   f"profile={self.cpp_profile.name}" if p.language == "cpp" else f"python={self.interpreter}")
         parts = [JUDGE_VERSION, p.problem.id, p.problem.tests_fingerprint(), p.key, p.limits.key(),
-                 p.checker.name, f"all={int(self.config.all_tests)}"]
+                 p.checker.name, p.checker.fingerprint, f"all={int(cfg.all_tests)}", f"sandbox={self.sandbox_kind}",
+                 f"fork={int(cfg.allow_fork)}", f"tmp={cfg.tmp_size_mb}", runtime]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    @functools.cached_property
+    def interpreter(self) -> str:
+        """The interpreter that runs Python solutions, with its exact version (part of cache keys)."""
+        exe = python_executable(self.sandbox_config)
+        if os.path.realpath(exe) == os.path.realpath(sys.executable):
+            return f"{os.path.realpath(exe)} {sys.version}"
+        try:
+            out = subprocess.run([exe, "-c", "import sys; print(sys.version)"], capture_output=True, text=True,
+                                 timeout=30).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            out = "?"
+        return f"{os.path.realpath(exe)} {out}"
 
     def _execute(self, jobs: list[Job], deliver: Callable[[int, SampleResult], None]) -> None:
         sched = Scheduler(window=4 * len(self.workers))
@@ -437,7 +460,10 @@ class Judge:
         for variant, source in sources.items():
             objects = [self.cpp_compiler.object_file("cc_harness", runtime_library())] if variant == "functional" \
                 else []
-            res = self.cpp_compiler.compile(source, objects)
+            # program tests: the test program's main is renamed and wrapped, so that only its normal return of 0
+            # counts (not under --profile lcb-cpp, which keeps LiveCodeBench-CPP's "exit code 0 passes")
+            res = self.cpp_compiler.compile(source, objects, wrap_main=variant.startswith("program:") and
+                                            self._cpp_program_token)
             with self._timing_lock:
                 self.stats["compile_cache_hits" if res.cached else "compiles"] += 1
                 self.stats["compile_errors"] += not res.ok
@@ -446,6 +472,11 @@ class Judge:
                 return TestResult(Verdict.CE, 0, message=res.error)
             p.binaries[variant] = res.binary  # type: ignore[assignment]
         return None
+
+    @property
+    def _cpp_program_token(self) -> bool:
+        """Whether C++ program tests must prove their normal end (all profiles but lcb-cpp)."""
+        return self.cpp_profile.checker != "lcb-cpp"
 
     def _signature(self, problem: Problem) -> CppSignature | str:
         """The problem's C++ signature, checked against its functional tests; or why there is none."""
@@ -514,6 +545,7 @@ class Judge:
                 return None
             worker.load(key, "", lang="cpp", filename=os.path.basename(binary))
             return RunRequest(key=key, kind=test.kind, mode="exec", argv=[binary], cpu_limit=limits.cpu,
+                              token=test.kind == "program" and self._cpp_program_token,
                               wall_limit=limits.wall, memory_mb=limits.memory_mb, output_cap=limits.output_bytes,
                               nproc=limits.nproc, stdin=b"" if test.kind == "program" else
                               test.input.encode("utf-8", "surrogateescape"))
@@ -531,6 +563,7 @@ class Judge:
         # LiveCodeBench times each test by wall clock (signal.alarm); so does its compatibility mode
         wall = limits.cpu + 1.0 if compat else limits.wall
         req = RunRequest(key=key, kind=test.kind, cpu_limit=limits.cpu, wall_limit=wall, compat=compat,
+                         token=test.kind in ("functional", "program"),
                          memory_mb=limits.memory_mb, output_cap=limits.output_bytes, nproc=limits.nproc)
         if test.kind == "stdin":
             req.stdin = test.input.encode("utf-8", "surrogateescape")

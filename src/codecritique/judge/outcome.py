@@ -55,10 +55,15 @@ def _exception_name(stderr: str) -> str | None:
 
 def classify(out: RunOutcome, test: Test, index: int, limits: Limits, checker: Checker,
              mode_binary: bool = False, compat: bool = False) -> TestResult:
-    """``mode_binary``: a compiled program (no end-of-program marker; exit code 0 alone means pass).
+    """``mode_binary``: a compiled program (its program tests pass on the end-of-test token written by our main
+    wrapper, see cpp.MAIN_WRAPPER, or on exit code 0 alone when no token was asked for: ``--profile lcb-cpp``).
     ``compat``: run in LiveCodeBench's compatibility mode (its captured output is in ``out.result``)."""
     stderr = out.stderr_tail.decode("utf-8", "replace")
-    produced = out.result if (compat or test.kind == "functional") else out.stdout
+    result = out.result
+    ended = not out.token  # the harness's normal end was reached (or no token was asked for)
+    if out.token and result.startswith(out.token):
+        ended, result = True, result[len(out.token):]
+    produced = result if (compat or test.kind == "functional") else out.stdout
     res = TestResult(verdict=Verdict.AC, index=index, cpu_time=round(out.cpu_time, 4),
                      output_digest=hashlib.sha256(produced).hexdigest()[:16],
                      wall_time=round(out.wall_time, 4), memory_kb=out.rss_kb, exit_code=out.exit_code,
@@ -92,14 +97,18 @@ def classify(out: RunOutcome, test: Test, index: int, limits: Limits, checker: C
             return done(Verdict.WA, f"assertion failed: {_last_line(stderr)}")
         return done(Verdict.RE, f"exit code {out.exit_code}" + (f": {_last_line(stderr)}" if stderr.strip() else ""))
     if test.kind == "program":
-        if out.result != b"finished" and not mode_binary:
-            return done(Verdict.WA, "exit code 0 before the test program finished (early exit)")
+        # exit code 0 alone proves nothing (os._exit(0), a signal handler, an atexit handler, a static initializer
+        # can all produce it): the test's token must have come back. Without a token (--profile lcb-cpp), the exit
+        # code alone decides, as in LiveCodeBench-CPP.
+        if not ended or out.token and result:
+            return done(Verdict.WA, "exit code 0, but the test program did not reach its normal end (an early "
+                                    "exit, or its end-of-test token was not written)")
         return res
     if test.kind == "functional":
-        if not out.result:
+        if not ended or not result:
             return done(Verdict.RE, "exited without returning a value")
-        ok, msg = check_functional(test.output, out.result, checker.functional_mode)
+        ok, msg = check_functional(test.output, result, checker.functional_mode)
     else:
-        raw = out.result if compat else out.stdout  # LiveCodeBench's captured output, or the real stdout
+        raw = result if compat else out.stdout  # LiveCodeBench's captured output, or the real stdout
         ok, msg = checker.compare(test.input, test.output, raw.decode("utf-8", "replace"))
     return res if ok else done(Verdict.WA, msg)

@@ -5,9 +5,12 @@ read-only view of only the system directories and the Python installation (no ho
 project files), a private /tmp, and death with the judge. Inside, every test additionally gets its own PID and
 mount namespace (so nothing it starts survives its verdict), an unprivileged uid, rlimits and a seccomp filter.
 
-``rlimit`` runs the zygote directly; tests still get rlimits, a seccomp filter, an unprivileged uid when the judge
-runs as root, and a PID/mount namespace when the kernel allows it, but see the host's filesystem and network.
-``none`` is the same without uid drop or seccomp: for trusted code and debugging only.
+``rlimit`` runs the zygote directly, with a cleared environment; tests still get rlimits, the seccomp filter (no
+sockets of any family), an unprivileged uid (never root: when the judge runs as root, the zygote makes the
+interpreter reachable for that uid in its own mount namespace, or refuses to start, saying how to fix it), a
+private IPC namespace per worker emptied after every test, and a PID/mount namespace when the kernel allows it; but
+they see the host's (world-readable) files. ``none`` runs tests as the judge's own user, with a cleared environment
+and the same seccomp filter: for trusted code and debugging only.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ SANDBOX_KINDS = ("bwrap", "rlimit", "none")
 ZYGOTE_PATH = Path(__file__).with_name("zygote.py")
 SANDBOX_ZYGOTE = "/judge/zygote.py"
 LCB_COMPAT_PATH = Path(__file__).with_name("lcb_compat.py")  # imported by the zygote, from the same folder
+CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
 BASE_UID = 40000  # worker i runs its tests as uids BASE_UID + 2i and + 2i + 1, in turn (when the judge is root)
 
 # System paths a solution may read. Symlinks (merged /usr) are recreated as symlinks.
@@ -85,6 +89,7 @@ DENIED_SYSCALLS = (
     "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff", "syslog",
     "acct", "open_by_handle_at", "name_to_handle_at", "fanotify_init", "io_uring_setup", "mount_setattr",
     "fsopen", "fsmount", "move_mount", "open_tree",
+    "mq_open",  # POSIX message queues: state that would outlive a test in the worker's IPC namespace
 )
 
 
@@ -92,8 +97,9 @@ DENIED_SYSCALLS = (
 def seccomp_filters() -> dict[str, bytes] | None:
     """Two BPF programs built with libseccomp (pyseccomp), or None if unavailable.
 
-    ``base`` denies what a solution never needs: sockets other than AF_UNIX (no network, even where a network
-    namespace is missing), ptrace and cross-process memory access, new namespaces, mounts, kernel keyrings, BPF,
+    ``base`` denies what a solution never needs: ``socket()`` of every family (no network even where a network
+    namespace is missing, no AF_UNIX -- the host's abstract sockets --, no AF_VSOCK) and ``socketpair()`` of every
+    family but AF_UNIX, POSIX message queues, ptrace and cross-process memory access, new namespaces, mounts, kernel keyrings, BPF,
     perf, module loading. ``nofork`` denies creating processes (fork, vfork, clone without CLONE_THREAD;
     threads stay allowed), which is what lets a test run as a single fork with nothing able to outlive it.
     """
@@ -129,8 +135,11 @@ def _build_filter(nofork: bool) -> bytes:
             except Exception:
                 pass
     else:
-        for fam in (socket.AF_INET, socket.AF_INET6, socket.AF_PACKET, socket.AF_NETLINK):
-            f.add_rule(eperm, "socket", sc.Arg(0, sc.EQ, fam))
+        # socket(): denied for every family. socketpair(): allowed for AF_UNIX only, because an anonymous connected
+        # pair can address nothing outside the process (it is a bidirectional pipe) and the standard library uses it
+        # (asyncio's event loop wakes itself through one, multiprocessing's duplex Pipe()); every other family denied.
+        f.add_rule(eperm, "socket")
+        f.add_rule(eperm, "socketpair", sc.Arg(0, sc.NE, socket.AF_UNIX))
         for name in DENIED_SYSCALLS:
             try:
                 f.add_rule(eperm, name)

@@ -42,6 +42,11 @@ class TestResult:
         d["verdict"] = self.verdict.value
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "TestResult":
+        known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+        return cls(**{**known, "verdict": Verdict(d["verdict"])})
+
 
 @dataclass
 class SampleResult:
@@ -74,6 +79,7 @@ class SampleResult:
             "tests_total": self.tests_total,
         }
         if with_tests:
+            d["tests_run"] = self.tests_run
             d["tests"] = [t.to_dict() for t in self.test_results]
         return d
 
@@ -87,4 +93,6 @@ class SampleResult:
             message=d.get("message", ""),
             tests_passed=d.get("tests_passed", 0),
             tests_total=d.get("tests_total", 0),
+            tests_run=d.get("tests_run", len(d.get("tests") or ())),
+            test_results=[TestResult.from_dict(t) for t in d.get("tests") or ()],
         )

@@ -8,17 +8,20 @@ import select
 import signal
 import struct
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 
-from .sandbox import BASE_UID, SANDBOX_ZYGOTE, ZYGOTE_PATH, SandboxConfig, bwrap_argv, python_executable, \
-    readable_by_others, seccomp_filters
+from .sandbox import BASE_UID, CLEAN_ENV, SANDBOX_ZYGOTE, ZYGOTE_PATH, SandboxConfig, _python_roots, bwrap_argv, \
+    python_executable, seccomp_filters
 
 
 class WorkerError(RuntimeError):
     """The zygote failed, hung or replied nonsense: a system error, retried on a fresh worker."""
+
+
+class SandboxRefused(WorkerError):
+    """The zygote cannot give tests the isolation asked for (and says how to fix it): not worth retrying."""
 
 
 @dataclass
@@ -33,7 +36,8 @@ class RunOutcome:
     stdout_size: int
     stderr_tail: bytes
     stderr_size: int
-    result: bytes = b""  # functional tests: the JSON-encoded return value; program tests: the end marker
+    result: bytes = b""  # fd 3 after the test: functional tests: token + JSON of the return value; program: token
+    token: bytes = b""  # the test's end-of-test token (empty: none was asked for), see zygote._run_solution
     times: dict[str, float] = field(default_factory=dict)  # fork, setup, run, zygote, roundtrip (seconds)
 
 
@@ -52,6 +56,7 @@ class RunRequest:
     mode: str = "python"  # python | exec
     compat: str | None = None  # "lcb": run as LiveCodeBench does; the output to check comes back as `result`
     argv: list[str] = field(default_factory=list)  # exec mode: the binary (a path visible in the sandbox)
+    token: bool = False  # give the test an end-of-test token that only the harness's normal end writes back
 
 
 class Worker:
@@ -80,17 +85,21 @@ class Worker:
                       "isolation": self.kind != "none"}
         if self.cfg.preload is not None:
             zcfg["preload"] = self.cfg.preload
-        if self.kind != "none":
-            if os.getuid() == 0:
-                if self.kind == "bwrap" or all(readable_by_others(p) for p in (sys.prefix, sys.base_prefix, exe)):
-                    zcfg["uids"] = [BASE_UID + 2 * self.index, BASE_UID + 2 * self.index + 1]
-                else:  # an unprivileged uid could not even import the standard library: stay root, no capabilities
-                    zcfg["drop_caps"] = True
-            filters = seccomp_filters() if self.cfg.seccomp else None
-            if filters:
-                zcfg["seccomp_base"] = filters["base"].hex()
-                if not self.cfg.allow_fork:
-                    zcfg["seccomp_nofork"] = filters["nofork"].hex()
+        if self.kind != "none" and os.getuid() == 0:
+            # never root: tests run as the worker's two unprivileged uids; outside bwrap, the zygote first makes
+            # what they must read (interpreter, standard library, binary cache, lcb_compat.py) reachable in its own
+            # mount namespace, or refuses to start (see zygote.Zygote._expose)
+            zcfg["uids"] = [BASE_UID + 2 * self.index, BASE_UID + 2 * self.index + 1]
+            if self.kind != "bwrap":
+                need = _python_roots(exe) + [os.path.dirname(os.path.realpath(exe)), str(ZYGOTE_PATH.parent)]
+                need += [os.path.abspath(b) for b in self.cfg.ro_binds]
+                zcfg["expose"] = sorted({os.path.realpath(p) for p in need if os.path.exists(p)})
+                zcfg["cover_tmp"] = True  # private /tmp, /var/tmp, /run/lock (the host's are world-writable)
+        filters = seccomp_filters() if self.cfg.seccomp else None
+        if filters:  # in every mode: --sandbox none gets the base filter too (no sockets), but may fork
+            zcfg["seccomp_base"] = filters["base"].hex()
+            if not self.cfg.allow_fork and self.kind != "none":
+                zcfg["seccomp_nofork"] = filters["nofork"].hex()
         if self.kind == "bwrap":
             argv = bwrap_argv(self.cfg, exe) + [exe, SANDBOX_ZYGOTE]
         else:
@@ -99,9 +108,11 @@ class Worker:
             zcfg["workdir"] = os.path.join(self._workdir.name, "w")
             argv = [exe, str(ZYGOTE_PATH)]
         argv.append(json.dumps(zcfg))
+        # the judge's environment (tokens, paths, PYTHONPATH) never reaches a solution, in any mode
+        env = dict(CLEAN_ENV, HOME=zcfg.get("workdir", "/tmp"))
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, pass_fds=(req_r, rep_w), start_new_session=True,
-                                     preexec_fn=_zygote_rlimits)
+                                     preexec_fn=_zygote_rlimits, env=env)
         os.close(req_r)
         os.close(rep_w)
         self._req, self._rep = req_w, rep_r
@@ -112,6 +123,9 @@ class Worker:
             err = self._stderr()
             self.close()
             raise WorkerError(f"sandbox failed to start ({' '.join(argv[:3])} ...): {e}; {err}") from None
+        if not hello.get("ok"):  # the zygote refused to start (e.g. nothing an unprivileged uid can run)
+            self.close()
+            raise SandboxRefused(hello.get("error", "the sandbox refused to start"))
         self.strategy = hello.get("strategy", "?")
         self.seccomp_active = bool(hello.get("seccomp"))
 
@@ -236,6 +250,8 @@ class Worker:
             head["argv"] = req.argv
         if req.compat:
             head["compat"] = req.compat
+        if req.token:
+            head["token"] = True
         if not self.alive:
             self.start()
         self._send(head, [req.stdin])
@@ -254,7 +270,8 @@ class Worker:
         return RunOutcome(exit_code=rep.get("exit"), signal=rep.get("signal"), cpu_time=rep.get("cpu") or 0.0,
                           wall_time=rep.get("wall", 0.0), rss_kb=rep.get("rss_kb", 0),
                           wall_killed=bool(rep.get("wall_killed")), stdout=out, stdout_size=rep.get("out_size", 0),
-                          stderr_tail=err, stderr_size=rep.get("err_size", 0), result=res, times=times)
+                          stderr_tail=err, stderr_size=rep.get("err_size", 0), result=res, times=times,
+                          token=(rep.get("token") or "").encode())
 
 
 def _zygote_rlimits() -> None:

@@ -38,9 +38,15 @@ import time
 REQ_FD, REP_FD = 3, 4  # overridden by the config ("req_fd", "rep_fd")
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
+MNT_DETACH, IPC_RMID = 2, 0
+# What one test may create in System V IPC (the worker's IPC namespace is emptied after every test): a few objects,
+# 64 MiB of shared memory in all (it is not counted in the address-space limit).
+IPC_LIMITS = {"shmmni": "16", "shmmax": str(64 << 20), "shmall": str((64 << 20) // 4096), "msgmni": "16",
+              "sem": "250 4000 32 16"}
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_CAPBSET_DROP = 1, 38, 22, 24
 SECCOMP_MODE_FILTER = 2
 SYS_CLONE = {"x86_64": 56, "aarch64": 220, "arm64": 220}.get(platform.machine())
@@ -50,6 +56,7 @@ _libc.syscall.restype = ctypes.c_long
 _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
 _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
 _libc.unshare.argtypes = [ctypes.c_int]
+_libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 
 # The prelude LiveCodeBench prepends to every solution (used in its compatibility mode and for LeetCode-style
 # functional problems, whose code relies on LeetCode's implicit imports such as List and collections).
@@ -133,6 +140,12 @@ class Zygote:
         self.tmp_size = int(cfg.get("tmp_size_mb", 256)) << 20
         self.workdir = cfg.get("workdir", "/tmp/w")
         self.outer_uid, self.outer_gid = os.getuid(), os.getgid()
+        self.fatal = None  # why this zygote cannot run tests as asked (sent instead of the hello)
+        self.ipc_private = False  # the zygote has an IPC namespace of its own: every object in it is a test's
+        self.scratch = []  # private tmpfs directories the tests may write to, emptied after each test
+        self.keep = set()  # paths in them that are not the tests' (bound back, or on the way to the workdir)
+        if os.getuid() == 0 and cfg.get("isolation", True):
+            self._private_namespaces()
         self.written = None  # key of the solution file currently in workdir
         self.standby = None  # (pid, go pipe) of the next test process, already set up
         self.serial = 0
@@ -148,6 +161,13 @@ class Zygote:
         os.set_blocking(self.status_r, False)
         if self.strategy in ("fork", "plain"):
             self._prepare_workdir()
+        if self.uids and not self.fatal:
+            blocked = [p for p in cfg.get("expose", []) if not _reachable_by_others(p)]
+            if blocked:
+                self.fatal = (f"--sandbox rlimit runs solutions as an unprivileged uid, which cannot read "
+                              f"{blocked[0]}: make it world-readable (chmod -R o+rX on it and o+x on its parent "
+                              f"directories), choose a world-readable interpreter with --python, or use --sandbox "
+                              f"bwrap")
         if self.strategy == "fork":
             _SeccompProgram(base).load()
 
@@ -157,8 +177,8 @@ class Zygote:
         root = os.getuid() == 0
         if root and have_nofork:
             return "fork", 0
-        candidates = [(CLONE_NEWPID | CLONE_NEWNS, "pidns")] if root else []
-        candidates.append((CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS, "userns"))
+        candidates = [(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC, "pidns")] if root else []
+        candidates.append((CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC, "userns"))
         for flags, name in candidates:
             try:
                 pid = _raw_clone(flags)
@@ -168,7 +188,7 @@ class Zygote:
                 try:
                     if flags & CLONE_NEWUSER:
                         self._map_self()
-                    self._mount_private_tmp()
+                    self._mount_private_tmp(flags)
                     os._exit(0)
                 except BaseException:
                     os._exit(1)
@@ -177,17 +197,92 @@ class Zygote:
                 return name, flags
         return "plain", 0
 
+    def _private_namespaces(self):
+        """As root: a mount and an IPC namespace of this zygote's own (inside bwrap too), with System V IPC limited,
+        a private /dev/shm, and what the tests' uid must read made reachable (outside bwrap)."""
+        try:
+            _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
+            _mount(None, "/", None, MS_REC | MS_PRIVATE)
+        except OSError as e:
+            if self.uids and self.cfg.get("expose"):
+                self.fatal = f"cannot create the sandbox's namespaces ({e}): use --sandbox bwrap"
+            return
+        self.ipc_private = True
+        _set_ipc_limits()
+        if os.path.isdir("/dev/shm"):
+            try:
+                _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
+                self.scratch.append("/dev/shm")
+            except OSError:
+                pass
+        if self.uids:
+            self._expose(self.cfg.get("expose", []))
+        if self.cfg.get("cover_tmp"):
+            self._cover_shared_dirs(self.cfg.get("expose", []))
+
+    def _expose(self, paths):
+        """Make ``paths`` reachable by the tests' uid without changing the host: each top-most ancestor that others
+        cannot traverse (e.g. /root, mode 0700, holding a pyenv Python) is covered, in this mount namespace only, by
+        an empty tmpfs of mode 0755 into which just the needed paths are bound back (what bwrap does)."""
+        groups = {}
+        for p in paths:
+            top = next((a for a in _ancestors(p) if not os.stat(a).st_mode & 0o001), None)
+            if top is not None:
+                groups.setdefault(top, []).append(p)
+        for top, below in sorted(groups.items(), key=lambda kv: len(kv[0])):
+            _cover(top, below, "size=1m,mode=0755")
+
+    def _cover_shared_dirs(self, keep):
+        """Outside bwrap: the host's world-writable directories (/tmp, /var/tmp, /run/lock) get a private, empty
+        tmpfs each (the paths in ``keep`` below them bound back), so a test can neither leave files there for the
+        next test nor touch the host's."""
+        for top in ("/tmp", "/var/tmp", "/run/lock"):
+            if os.path.isdir(top) and not os.path.islink(top):
+                below = [p for p in keep if p.startswith(top + "/")] + \
+                        ([self.workdir] if self.workdir.startswith(top + "/") else [])
+                if _cover(top, [p for p in below if os.path.exists(p)], f"size={self.tmp_size},mode=1777"):
+                    self.scratch.append(top)
+                    self.keep.update(a for p in below for a in [*_ancestors(p), p])
+
     def _prepare_workdir(self):
         os.makedirs(self.workdir, exist_ok=True)
-        if os.getuid() == 0 and not self.cfg.get("shared_workdir"):
-            # A tmpfs of bounded size for the tests' files, private to this zygote (needs a mount namespace).
+        if self.ipc_private and not self.cfg.get("shared_workdir"):
+            # A tmpfs of bounded size for the tests' files, private to this zygote (in its mount namespace).
             try:
-                _check(_libc.unshare(CLONE_NEWNS), "unshare")
-                _mount(None, "/", None, MS_REC | MS_PRIVATE)
                 _mount("tmpfs", self.workdir, "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
             except OSError:
                 pass
         os.chmod(self.workdir, 0o1777)
+
+    def _clean_ipc(self):
+        """Remove every System V IPC object a test left (the worker's namespace holds only tests' objects; in a
+        shared one, only those created by or given to the tests' uids), and empty the private /dev/shm."""
+        uids = {str(u) for u in self.uids}
+        for kind, uid_col, cuid_col in (("shm", 7, 9), ("msg", 7, 9), ("sem", 4, 6)):
+            try:
+                with open(f"/proc/sysvipc/{kind}") as f:
+                    rows = f.read().splitlines()[1:]
+            except OSError:
+                continue
+            for row in rows:
+                cols = row.split()
+                if len(cols) <= cuid_col or not (self.ipc_private or cols[uid_col] in uids or cols[cuid_col] in uids):
+                    continue
+                ident = int(cols[1])
+                if kind == "shm":
+                    _libc.shmctl(ident, IPC_RMID, None)
+                elif kind == "msg":
+                    _libc.msgctl(ident, IPC_RMID, None)
+                else:
+                    _libc.semctl(ident, 0, IPC_RMID)
+        for d in self.scratch:
+            try:
+                with os.scandir(d) as it:
+                    leftovers = [e.path for e in it if e.path not in self.keep]
+            except OSError:
+                leftovers = []
+            for p in leftovers:
+                _remove(p)
 
     def _map_self(self):
         with open("/proc/self/setgroups", "w") as f:
@@ -197,16 +292,27 @@ class Zygote:
         with open("/proc/self/gid_map", "w") as f:
             f.write(f"0 {self.outer_gid} 1")
 
-    def _mount_private_tmp(self):
+    def _mount_private_tmp(self, flags):
         _mount(None, "/", None, MS_REC | MS_PRIVATE)
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         os.makedirs(self.workdir, exist_ok=True)
         _mount("tmpfs", self.workdir, "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
+        if flags & CLONE_NEWIPC:  # a fresh IPC namespace per test: limit what it may hold
+            _set_ipc_limits()
+            if os.path.isdir("/dev/shm"):
+                try:
+                    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
+                except OSError:
+                    pass
 
     # -- requests
 
     def serve(self):
-        _send({"ok": True, "strategy": self.strategy, "seccomp": bool(self.seccomp), "pid": os.getpid()})
+        if self.fatal:
+            _send({"ok": False, "error": self.fatal})
+            os._exit(0)
+        _send({"ok": True, "strategy": self.strategy, "seccomp": bool(self.seccomp), "pid": os.getpid(),
+               "ipc_private": self.ipc_private})
         while True:
             if not self.ns_flags and self.standby is None:
                 job = self._spawn_standby()
@@ -256,7 +362,7 @@ class Zygote:
     def _test_message(self, head, key):
         """What the test process needs to know, beyond what it inherited."""
         return {k: head.get(k) for k in ("kind", "mode", "fn_name", "args", "argv", "cpu", "mem_mb", "out_cap",
-                                         "nproc", "compat")} | {"filename": self.codes[key][2], "key": key}
+                                         "nproc", "compat", "token")} | {"filename": self.codes[key][2], "key": key}
 
     def run(self, head, blobs):
         t_start = time.monotonic()
@@ -270,6 +376,12 @@ class Zygote:
             os.lseek(fd, 0, os.SEEK_SET)
         _write_all(self.fds["stdin"], blobs[0] if blobs else b"")
         os.lseek(self.fds["stdin"], 0, os.SEEK_SET)
+        # The end-of-test token: random per test, waiting in the result file (fd 3 of the test) for the harness,
+        # which takes it and empties the file before any of the solution's code runs (Python), or first thing in
+        # main() (the C++ wrapper); only the harness's normal end writes it back. See _apply_test.
+        token = os.urandom(16).hex().encode() if head.get("token") else b""
+        if token:
+            os.pwrite(self.fds["result"], token, 0)
         python = head.get("mode", "python") == "python"
         if python and not self.ns_flags and self.written != key:
             self._write_source(self.workdir, key)
@@ -305,9 +417,10 @@ class Zygote:
             _kill_group(pid)
         if not self.ns_flags:
             self._clean_workdir()
+            self._clean_ipc()
         t_ready, cpu_before = ready or (t_go, 0.0)
         rep = {"ok": True, "wall": wall, "wall_killed": killed, "rss_kb": rusage.ru_maxrss, "minflt": rusage.ru_minflt,
-               "cpu": max(0.0, rusage.ru_utime + rusage.ru_stime - cpu_before)}
+               "cpu": max(0.0, rusage.ru_utime + rusage.ru_stime - cpu_before), "token": token.decode()}
         if isinstance(status, str):
             rep.update(ok=False, error=status)
         elif status is None:
@@ -419,7 +532,7 @@ class Zygote:
         try:
             if self.ns_flags & CLONE_NEWUSER:
                 self._map_self()
-            self._mount_private_tmp()
+            self._mount_private_tmp(self.ns_flags)
             if msg.get("mode", "python") == "python":
                 self._write_source(self.workdir, key)
             pid = os.fork()
@@ -468,6 +581,10 @@ class Zygote:
         _write_all(self.status_w, b"R" + struct.pack("dd", time.monotonic(), cpu.ru_utime + cpu.ru_stime))
         kind = msg.get("kind") or "stdin"
         os.closerange(4 if kind in ("functional", "program") or msg.get("compat") else 3, 1 << 16)
+        token = b""
+        if msg.get("token") and msg.get("mode", "python") == "python":  # gone from fd 3 before the solution runs
+            token = os.pread(3, 64, 0)
+            os.ftruncate(3, 0)
         if msg.get("mode", "python") != "python":
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
             signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
@@ -479,7 +596,8 @@ class Zygote:
                 os.write(2, f"exec failed: {e}\n".encode())
                 os._exit(127)
         return {"code": code, "filename": msg["filename"], "cwd": self.workdir, "kind": kind,
-                "fn_name": msg.get("fn_name"), "args": msg.get("args") or "", "compat": msg.get("compat")}
+                "fn_name": msg.get("fn_name"), "args": msg.get("args") or "", "compat": msg.get("compat"),
+                "token": token}
 
 
 def _warm_up():
@@ -576,6 +694,64 @@ class _SeccompProgram:
         _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, self.addr, 0, 0), "seccomp")
 
 
+def _ancestors(path):
+    """``path``'s ancestors, from / down (not ``path`` itself)."""
+    parts = path.rstrip("/").split("/")[1:-1]
+    return ["/" + "/".join(parts[:i]) for i in range(0, len(parts) + 1)]
+
+
+def _reachable_by_others(path):
+    """Whether a uid other than the owner can reach ``path``: every directory on the way and the path itself, if it
+    is a directory, traversable by others (the binary cache is deliberately not listable), a file readable."""
+    try:
+        if not all(os.stat(a).st_mode & 0o001 for a in _ancestors(path)):
+            return False
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return bool(mode & 0o001) if os.path.isdir(path) else bool(mode & 0o004)
+
+
+def _cover(top, keep, options):
+    """Mount a fresh tmpfs over ``top`` (this mount namespace only), with the paths ``keep`` below it bound back;
+    whether the tmpfs is there."""
+    import tempfile
+
+    keep = [p for p in keep if not any(p != q and p.startswith(q + "/") for q in keep)]
+    holders = []
+    covered = False
+    try:
+        for p in keep:
+            # held in the private /dev/shm, which no covered directory contains
+            h = tempfile.mkdtemp(prefix="codecritique-keep-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+            _mount(p, h, None, MS_BIND | MS_REC)
+            holders.append((p, h))
+        _mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, options)
+        covered = True
+        for p, h in holders:
+            os.makedirs(p, mode=0o755, exist_ok=True)
+            _mount(h, p, None, MS_BIND | MS_REC)
+    except OSError:
+        pass  # what stays unreachable is reported by the caller's check
+    finally:
+        for _, h in holders:
+            _libc.umount2(h.encode(), MNT_DETACH)
+            try:
+                os.rmdir(h)
+            except OSError:
+                pass
+    return covered
+
+
+def _set_ipc_limits():
+    for name, value in IPC_LIMITS.items():
+        try:
+            with open(f"/proc/sys/kernel/{name}", "w") as f:
+                f.write(value)
+        except OSError:
+            pass
+
+
 def _kill_group(pgid):
     try:
         os.killpg(pgid, signal.SIGKILL)
@@ -657,9 +833,23 @@ def _system_exit_code(e):
     return 1
 
 
+def _flush_std(streams, rc):
+    """What CPython's flush_std_files does: flush each stream that is still open; a failure makes the status 120."""
+    for stream in streams:
+        try:
+            if stream is not None and not getattr(stream, "closed", False):
+                stream.flush()
+        except Exception:
+            rc = 120
+    return rc
+
+
 def _finalize(rc):
-    """The observable part of Py_FinalizeEx: wait for non-daemon threads, run atexit, flush stdio (120 if that
-    fails). The rest of interpreter teardown has no observable effect and costs more than the fork."""
+    """The observable part of Py_FinalizeEx, in its order: wait for non-daemon threads, run atexit handlers, flush
+    sys.stdout/sys.stderr (closed ones skipped; 120 if a flush fails), restore the original standard streams,
+    clear ``__main__`` and collect garbage (so the solution's objects are finalized: buffered files and IOBase
+    subclasses flush as they are destroyed), and flush the original streams (sys.__stdout__, sys.__stderr__). The
+    rest of interpreter teardown has no observable effect and costs more than the fork."""
     try:
         if "threading" in sys.modules:
             sys.modules["threading"]._shutdown()
@@ -670,13 +860,47 @@ def _finalize(rc):
     import atexit
 
     atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:
-                stream.flush()
-        except Exception:
-            rc = 120
-    return rc
+    rc = _flush_std((sys.stdout, sys.stderr), rc)
+    try:
+        sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
+        main = sys.modules.get("__main__")
+        if main is not None:
+            main.__dict__.clear()
+        import gc
+
+        gc.collect()
+    except BaseException:  # a __del__ that fails is reported and ignored by CPython too
+        pass
+    return _flush_std((sys.__stdout__, sys.__stderr__), rc)
+
+
+def _run_solution(job, ns):
+    """Run the solution (and, for program tests, the test program after it) in ``ns`` as ``python3 FILE`` would;
+    returns the exit status before interpreter shutdown. Functional and program tests pass only if this function's
+    normal end writes the test's token (taken out of fd 3 before the solution's code started) to fd 3: an early
+    exit of any kind (``os._exit``, a signal, ``sys.exit``, an exception hook, an atexit handler, a thread) and a
+    constant written anywhere are not the end of the test program."""
+    token = job.pop("token", b"")
+    try:
+        if job["compat"] and job["kind"] == "stdin":
+            _lcb_compat().run_stdio(job["code"], job["compat"])  # exits
+        exec(job["code"], ns)
+        if job["kind"] == "functional":
+            args = [json.loads(line) for line in job["args"].split("\n") if line.strip()]
+            fn = job["fn_name"]
+            method = getattr(ns["Solution"](), fn) if isinstance(ns.get("Solution"), type) else ns[fn]
+            result = _encode_result(method(*args))  # serialised here, compared by the judge: no __eq__ of ours
+            os.ftruncate(3, 0)
+            os.pwrite(3, token + result, 0)
+        elif job["kind"] == "program":
+            os.ftruncate(3, 0)
+            os.pwrite(3, token, 0)
+        return 0
+    except SystemExit as e:
+        return _system_exit_code(e)
+    except BaseException as e:
+        sys.excepthook(type(e), e, e.__traceback__)
+        return 1
 
 
 _FRESH_MAIN = None  # a standby process's prepared __main__
@@ -715,25 +939,4 @@ if __name__ == "__main__":
     gc.freeze()  # keep the collector in each test away from the zygote's objects (and their pages shared)
     _job = Zygote(_cfg).serve()
     # ---- from here on, only in the solution process ----
-    _ns = _prepare_main(_job)
-    try:
-        if _job["compat"] and _job["kind"] == "stdin":
-            _lcb_compat().run_stdio(_job["code"], _job["compat"])  # exits
-        exec(_job["code"], _ns)
-        if _job["kind"] == "functional":
-            _args = [json.loads(_line) for _line in _job["args"].split("\n") if _line.strip()]
-            _fn = _job["fn_name"]
-            if isinstance(_ns.get("Solution"), type):
-                _method = getattr(_ns["Solution"](), _fn)
-            else:
-                _method = _ns[_fn]
-            _write_all(3, _encode_result(_method(*_args)))
-        elif _job["kind"] == "program":
-            _write_all(3, b"finished")  # the test program ran to its end (an early exit(0) is not a pass)
-        _rc = 0
-    except SystemExit as _e:
-        _rc = _system_exit_code(_e)
-    except BaseException as _e:
-        sys.excepthook(type(_e), _e, _e.__traceback__)
-        _rc = 1
-    os._exit(_finalize(_rc))
+    os._exit(_finalize(_run_solution(_job, _prepare_main(_job))))
