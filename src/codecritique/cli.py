@@ -27,6 +27,9 @@ except ImportError:  # pragma: no cover - older typer
 
 from .errors import CodecritiqueError, ConfigError
 from .io import write_json
+from .llm.config import BackendConfig
+
+_MODEL = BackendConfig()  # the model options' defaults come from the config, not from here
 
 _EXIT = tuple({typer.Exit, getattr(_click_exceptions, "Exit", typer.Exit)})
 _ABORT = tuple({typer.Abort, getattr(_click_exceptions, "Abort", typer.Abort), KeyboardInterrupt})
@@ -316,20 +319,20 @@ def run(
     model: Optional[str] = typer.Option(None, metavar="NAME", help="Model name at the endpoint (default: the one "
                                                                    "it serves); without --base-url, a local HF "
                                                                    "model folder, e.g. runs/train/stage2."),
-    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
+    api_key: str = typer.Option(_MODEL.api_key, envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
     k: int = typer.Option(4, "-k", "--samples", metavar="K", help="Solutions per problem (the paper: 10)."),
     language: Language = typer.Option("python"),
     window: Optional[str] = typer.Option(None, metavar="YYMM-YYMM",
                                          help="Contest-date window, e.g. 2408-2502 (LiveCodeBench)."),
     limit: int = typer.Option(0, metavar="N", help="Only the first N problems (0: all)."),
-    temperature: float = typer.Option(0.6, metavar="T"),
-    top_p: float = typer.Option(0.95, metavar="P"),
+    temperature: float = typer.Option(_MODEL.temperature, metavar="T"),
+    top_p: float = typer.Option(_MODEL.top_p, metavar="P"),
     max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per response (default: 30720 with an "
                                                                      "endpoint, 192 for the bundled model)."),
     critique_max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per critique (default: "
                                                                               "--max-tokens)."),
     seed: int = typer.Option(0, metavar="N"),
-    concurrency: int = typer.Option(32, metavar="N", help="Requests in flight per run."),
+    concurrency: int = typer.Option(_MODEL.concurrency, metavar="N", help="Requests in flight per run."),
     local_batch: int = typer.Option(20, metavar="N", help="Bundled model: rows decoded together (results do not "
                                                          "depend on it: each row has its own seed)."),
     tokenizer: Optional[str] = typer.Option(None, metavar="NAME", help="HF tokenizer to count critique reasoning "
@@ -702,12 +705,12 @@ def critique_bench_cmd(
                                                  help="OpenAI-compatible endpoint (repeatable); default: the "
                                                       "bundled SmolLM2-135M on CPU."),
     model: Optional[str] = typer.Option(None, metavar="NAME"),
-    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
+    api_key: str = typer.Option(_MODEL.api_key, envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
     local_model: Optional[Path] = typer.Option(None, metavar="DIR", help="A transformers model folder instead of "
                                                                          "the bundled one."),
-    concurrency: int = typer.Option(32, metavar="N"),
-    temperature: float = typer.Option(0.6, metavar="T"),
-    top_p: float = typer.Option(0.95, metavar="P"),
+    concurrency: int = typer.Option(_MODEL.concurrency, metavar="N"),
+    temperature: float = typer.Option(_MODEL.temperature, metavar="T"),
+    top_p: float = typer.Option(_MODEL.top_p, metavar="P"),
     max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per critique (default: 24576 with an "
                                                                      "endpoint, 256 for a local model)."),
     think_in_prompt: bool = typer.Option(False, "--think-in-prompt", help="The chat template opens <think> itself "
