@@ -12,7 +12,7 @@ effect of Stage II on the share of critiques with a parsable ``<judgment>`` writ
 4. ``codecritique run --model RUN/train/stage2`` on the demo problems: the trained folder served by the local
    backend.
 
-    python benchmarks/train_loop.py [--run runs/loop] [--data DIR] [--limit 8] [--skip-run]
+    python benchmarks/train_loop.py [--run runs/loop] [--data DIR | --fallback] [--limit 8] [--skip-run]
 
 Every command is resumable: re-running the script continues where it stopped.
 """
@@ -58,6 +58,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", type=Path, default=Path("runs/loop"))
     ap.add_argument("--data", type=Path, default=None, help="an existing OCR-2-schema dataset (skip datagen)")
+    ap.add_argument("--fallback", action="store_true",
+                    help="build the data with ocr2_fallback_data.py (CodeContests human solutions, templated "
+                         "critiques, real pass rates) instead of datagen")
     ap.add_argument("--limit", type=int, default=8, help="DebugBench problems (x2 solutions) for step 3")
     ap.add_argument("--skip-run", action="store_true", help="skip step 4")
     ap.add_argument("train_args", nargs="*", help="extra `codecritique train` overrides (after --)")
@@ -67,7 +70,13 @@ def main() -> None:
     t0 = time.monotonic()
 
     data = args.data or run / "data"
-    if args.data is None:
+    if args.data is None and args.fallback:
+        data = run / "fallback-data"
+        if not (data / "data").is_dir():
+            print(f"\n$ python benchmarks/ocr2_fallback_data.py --out {data}", flush=True)
+            subprocess.run([sys.executable, str(REPO / "benchmarks" / "ocr2_fallback_data.py"), "--out", str(data)],
+                           check=True)
+    elif args.data is None:
         cli("datagen", "--out", str(data))
     cli("train", "--data", str(data), "--out", str(run / "train"), *args.train_args)
 

@@ -562,6 +562,61 @@ def _print_metrics_table(result: dict) -> None:
         for name, why in result["strategies_unavailable"].items():
             print(f"  {name}: not computed ({why})")
 
+@app.command("select")
+def select_cmd(
+    problems: Path = typer.Argument(..., metavar="PROBLEMS", help="Problems file (any format the loaders read)."),
+    generations: Path = typer.Argument(..., metavar="GENERATIONS",
+                                       help="Samples (any format `judge` reads); sample indices follow its order."),
+    out: Path = typer.Option(..., "--out", metavar="DIR", help="Writes DIR/selection.json and DIR/executions.jsonl."),
+    generated_tests: Optional[Path] = typer.Option(None, "--generated-tests", metavar="FILE",
+                                                   help="Model-written tests in CodeT's format (prompt + samples)."),
+    critiques: Optional[Path] = typer.Option(None, "--critiques", metavar="FILE",
+                                             help="JSONL: problem_id, sample_index, judgement, reasoning_tokens, "
+                                                  "p_right (optional)."),
+    truncate: bool = typer.Option(False, "--truncate",
+                                  help="Cut completions at HumanEval's stop sequences first (as CodeT does)."),
+    workers: int = typer.Option(0, metavar="N", help="Judge workers (0: one per core)."),
+    time_limit: float = typer.Option(0.25, metavar="S", help="CPU seconds per generated test."),
+    bootstrap: int = typer.Option(1000, metavar="N", help="Bootstrap resamples for 95% intervals."),
+    seed: int = typer.Option(0, metavar="N"),
+) -> None:
+    """Every selection strategy the inputs allow (CodeT agreement, clustering, P(right), cascade) vs random and
+    the oracle."""
+    from .critique.dual_execution import DualExecutionConfig
+    from .critique.select_command import SelectConfig, run_select
+    from .report.selection_table import format_selection_table
+
+    for path, option in ((problems, "problems"), (generations, "generations"), (generated_tests, "generated-tests"),
+                         (critiques, "critiques")):
+        if path is not None and not path.is_file():
+            raise ConfigError(option, f"{path}: no such file")
+    if out.exists() and not out.is_dir():
+        raise ConfigError("out", f"{out} exists and is not a directory")
+    if bootstrap < 2:
+        raise ConfigError("bootstrap", f"must be >= 2, got {bootstrap}")
+    if workers < 0:
+        raise ConfigError("workers", f"must be >= 0, got {workers}")
+    if not time_limit > 0:
+        raise ConfigError("time_limit", f"must be > 0, got {time_limit}")
+    cfg = SelectConfig(problems=str(problems), generations=str(generations), out=str(out),
+                       generated_tests=str(generated_tests) if generated_tests else None,
+                       critiques=str(critiques) if critiques else None, truncate=truncate, resamples=bootstrap,
+                       seed=seed, execution=DualExecutionConfig(workers=workers, time_limit=time_limit))
+    last = [0.0]
+
+    def progress(pid: str, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if done == total or now - last[0] > 10:
+            last[0] = now
+            print(f"judged {done}/{total} problems", file=sys.stderr, flush=True)
+
+    result = run_select(cfg, on_problem=progress)
+    print(format_selection_table(result))
+    print(f"wrote {out / 'selection.json'}")
+
+
 problems_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                            help="Problem sources: counts, one problem, conversion.")
 app.add_typer(problems_app, name="problems")
@@ -690,7 +745,8 @@ def critique_bench_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
 ) -> None:
     """Critique accuracy on human accepted/rejected solutions (the paper's Appendix B)."""
-    from .critique.bench import LANGUAGES, BenchConfig, format_summary, run_bench
+    from .critique.bench import LANGUAGES, format_summary
+    from .critique.bench_run import BenchConfig, run_bench
     from .llm.tasks import PromptOptions
 
     if local_model is not None and not local_model.is_dir():

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from codecritique.critique.bench import (BenchConfig, BenchItem, apply_length_limit,
-                                         codecontests_candidates, debugbench_candidates, limit_problems, result_rows,
-                                         run_bench, score, select_pairs)
+from codecritique.critique.bench import (BenchItem, apply_length_limit, codecontests_candidates,
+                                         debugbench_candidates, limit_problems, result_rows, score, select_pairs)
+from codecritique.critique.bench_run import BenchConfig, run_bench
 from codecritique.llm.backend import Backend
 from codecritique.llm.config import BackendConfig
 from codecritique.llm.tasks import Critique
@@ -182,6 +182,10 @@ def test_whole_run_on_debugbench(debugbench, tmp_path):
     report = (out / "report.html").read_text()
     assert "Critique accuracy: scripted on debugbench" in report and "knight-dialer" in report
     assert "Table 6" in report and "66.7" in report
+    # the same run again: a step on the stage runner, done with the same settings and input, is skipped
+    calls = len(backend.calls)
+    again = run_bench(cfg, backend=backend, log=lambda s: None)
+    assert len(backend.calls) == calls and again.metrics == metrics
 
 
 def test_whole_run_drops_long_solutions(debugbench, tmp_path):

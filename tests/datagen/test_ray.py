@@ -69,6 +69,8 @@ def test_ray_cluster_gives_the_local_dataset_and_survives_a_killed_worker(tmp_pa
     run_datagen(_config(local, teacher.url, questions))
     served_local = len(teacher.served())
 
+    # Ray's nodes listen on this machine's own address (forcing loopback breaks its GCS connection); every
+    # connection stays on this machine
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
     cluster.add_node(num_cpus=1)
     killed: list = []
@@ -86,9 +88,11 @@ def test_ray_cluster_gives_the_local_dataset_and_survives_a_killed_worker(tmp_pa
     assert killed, "no generate worker was killed"
     assert _rows(remote) == _rows(local)
     assert len(_rows(local)["python"]) == len(_rows(local)["cpp"]) == 8
-    # the killed shard's finished requests were answered from its store; at most its in-flight ones again
+    # the killed shard's finished requests were answered from its store: only those in flight when it died (the
+    # server still answers them, to a client that is gone) were asked again; 2 streams per shard, and a margin of 2
+    # for requests the retried attempt had in flight when the first one's answers were still being written
     served_ray = len(teacher.served()) - served_local
-    assert served_local <= served_ray <= served_local + 2
+    assert served_local <= served_ray <= served_local + 4
     for store in (remote / "requests").glob("*.jsonl"):
         keys = [json.loads(line)["key"] for line in store.read_text().splitlines()]
         assert len(keys) == len(set(keys))

@@ -1,5 +1,5 @@
 """``codecritique run``: generate k solutions per problem -> critique each -> judge each -> select -> metrics ->
-report, as in the paper's Table 3 (P2 §3-4).
+report, as in the paper's Table 3 (OCR-II paper §3-4).
 
 The stages are steps on the stage runner (:mod:`.run_steps`, :mod:`codecritique.pipeline`): each reads and writes
 files in the run directory, so each can be run on its own over saved files (``--only``, which always runs the

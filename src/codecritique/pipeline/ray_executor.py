@@ -56,7 +56,7 @@ class RayExecutor(Executor):
             kwargs: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False}
             if self.address:
                 kwargs["address"] = self.address
-            else:
+            else:  # a local Ray on this machine
                 kwargs["include_dashboard"] = False
             if self.runtime_env:
                 kwargs["runtime_env"] = self.runtime_env

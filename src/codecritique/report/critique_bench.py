@@ -182,5 +182,5 @@ run time {metrics.get('runtime_seconds', '-')} s.</p>
 
 
 def render_bench(out: Path, result: Any) -> Path:
-    """``report.html`` of a :class:`~codecritique.critique.bench.BenchResult`."""
+    """``report.html`` of a :class:`~codecritique.critique.bench_run.BenchResult`."""
     return write_bench_report(out, result.config, result.metrics, result.rows, result.items)
