@@ -230,9 +230,19 @@ def judge(
     if missing:
         _fail(f"{len(missing)} problem ids in {generations} are not in {problems}, e.g. {missing[:5]}")
     _check_tests([probs[pid] for pid in gens], problems, samples_from_statement)
+    several = _needs_checker([probs[pid] for pid in gens], config.checker)
     with Progress("judge", sum(len(g.codes) for g in gens.values()), unit="sample", disable=quiet) as bar:
         records, summary = judge_generations(probs, gens, config, out, language=language,
                                              progress=lambda done, n: bar.update_to(done, n))
+    if several:
+        wrong = {r["question_id"]: sum(v["verdict"] == "WA" for v in r["verdicts"]) for r in records
+                 if r["question_id"] in several}
+        summary["needs_checker"] = {
+            "problems": {pid: {"sentence": several[pid], "wrong_answers": wrong.get(pid, 0)} for pid in several},
+            "wrong_answers": sum(wrong.values()),
+            "note": "the statements accept any of several answers; the default checker compares with one expected "
+                    "output, so these WA verdicts may be correct answers (give --checker)",
+        }
     summary_path = out.with_name(out.name + ".summary.json")
     write_json(summary_path, summary)
     if as_json:
@@ -248,6 +258,21 @@ def judge(
                     fg=typer.colors.RED, err=True)
         if not allow_se:
             raise typer.Exit(4)
+
+
+def _needs_checker(problems: list, checker: str) -> dict[str, str]:
+    """Problems whose statements accept any of several answers, judged without a checker of their own: said
+    before judging (one line), so that their wrong answers are not taken at face value."""
+    if checker != "default":
+        return {}
+    several = {p.id: p.metadata["several_answers"] for p in problems
+               if p.metadata.get("several_answers") and p.checker in (None, "case-insensitive", "yes-no")}
+    if several:
+        first = next(iter(several))
+        typer.echo(f"warning: {len(several)} problems accept any of several answers (e.g. {first}: "
+                   f"\"{several[first][:100]}\"); the default checker compares with one expected output, so a "
+                   "correct answer may be judged WA: they need a special checker (the summary lists them)", err=True)
+    return several
 
 
 def _check_output_file(path: Path, option: str) -> None:
@@ -302,6 +327,9 @@ def _print_judge_summary(summary: dict, out: Path) -> None:
         row += [str(s.get("verdicts", {}).get(v, 0)) for v in verdicts]
         table.add_row(*row)
     console.print(table)
+    if nc:
+        console.print(f"needs a special checker: {len(nc['problems'])} problems accept several answers; "
+                      f"{nc['wrong_answers']} WA verdicts on them may be correct answers")
     console.print(f"isolation: {info['isolation']}; checker: {info['checker']}; tests run: {info['tests_run']}; "
                   f"deduplicated: {info['deduplicated']}; cached: {info['cached']}; "
                   f"system errors: {info['system_errors']}; summary: {out.name}.summary.json")

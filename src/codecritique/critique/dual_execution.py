@@ -101,14 +101,34 @@ def execute(problems: Sequence[Problem], codes: dict[str, list[str]], generated:
             on_problem: Callable[[str, int, int], None] | None = None,
             public: dict[str, list[str]] | None = None) -> dict[str, ProblemExecution]:
     """Judge ``codes[pid]`` (full programs, in sample order) on each problem's tests and, if given, its generated
-    tests and its public examples (asserts, run like generated tests). ``on_problem(problem_id, done, total)``
-    after each problem (cached ones included)."""
+    tests and its public examples (asserts, run like generated tests, in a pass of their own so that changing
+    them re-runs only them). ``on_problem(problem_id, done, total)`` after each problem (cached ones included)."""
     cfg = config or DualExecutionConfig()
+    main = _execute(problems, codes, generated, results_path, cfg, on_problem, part="main")
+    public = {pid: list(cases) for pid, cases in (public or {}).items() if cases and pid in main}
+    if public:
+        pub_tests = {pid: GeneratedTests(pid, cases, [0] * len(cases)) for pid, cases in public.items()}
+        pub = _execute([p for p in problems if p.id in public], codes, pub_tests, results_path, cfg, None,
+                       part="public")
+        for pid, ex in pub.items():
+            n = len(public[pid])
+            main[pid].passed_public = [len(s) == n for s in ex.gen_passed or []]
+    return main
+
+
+def _execute(problems: Sequence[Problem], codes: dict[str, list[str]], generated: dict[str, GeneratedTests] | None,
+             results_path: str | Path | None, cfg: DualExecutionConfig,
+             on_problem: Callable[[str, int, int], None] | None, part: str) -> dict[str, ProblemExecution]:
+    """One pass: ``part="main"`` judges the real tests and the generated ones; ``"public"`` only the given tests."""
+    truth_wanted = part == "main"
     real_generated = set(generated or {})
-    public = {pid: cases for pid, cases in (public or {}).items() if cases}
-    generated = _with_public(generated or {}, public)
+    public: dict[str, list[str]] = {}
+    generated = generated or {}
     keys = {p.id: _digest(p.tests_fingerprint(), codes[p.id], generated[p.id].cases if p.id in generated else None,
-                          public.get(p.id), cfg.time_limit, cfg.truth_time_limit, cfg.mode, RESULTS_VERSION) for p in problems if p.id in codes}
+                          None, cfg.time_limit, cfg.truth_time_limit, cfg.mode, RESULTS_VERSION)
+            if truth_wanted else
+            _digest("public", codes[p.id], generated[p.id].cases, cfg.time_limit, cfg.mode, RESULTS_VERSION)
+            for p in problems if p.id in codes}
     done: dict[str, ProblemExecution] = {}
     if results_path is not None and os.path.exists(results_path):
         with open(results_path, encoding="utf-8") as f:
@@ -117,7 +137,8 @@ def execute(problems: Sequence[Problem], codes: dict[str, list[str]], generated:
                     d = json.loads(text)
                 except ValueError:
                     continue  # a line torn by a kill: judged again
-                if isinstance(d, dict) and keys.get(d.get("problem_id")) == d.get("key"):
+                if isinstance(d, dict) and d.get("part", "main") == part and \
+                        keys.get(d.get("problem_id")) == d.get("key"):
                     done[d["problem_id"]] = _from_row(d)
     todo = [p for p in problems if p.id in keys and p.id not in done]
     total = len(keys)
@@ -139,7 +160,8 @@ def execute(problems: Sequence[Problem], codes: dict[str, list[str]], generated:
         with Judge(truth_cfg) as truth_judge, Judge(gen_cfg) as gen_judge, batch or _Nothing():
             for start in range(0, len(todo), cfg.chunk):
                 chunk = todo[start:start + cfg.chunk]
-                truth = truth_judge.run([Submission(p, c) for p in chunk for c in codes[p.id]])
+                truth = truth_judge.run([Submission(p, c) for p in chunk for c in codes[p.id]]) if truth_wanted \
+                    else None
                 gen_subs = [Submission(_program_tests(p, generated[p.id]), c)
                             for p in chunk if p.id in generated and generated[p.id].cases for c in codes[p.id]]
                 kinds = {s.problem.id: [t.kind == "functional" for t in s.problem.tests] for s in gen_subs}
@@ -152,7 +174,7 @@ def execute(problems: Sequence[Problem], codes: dict[str, list[str]], generated:
                 pos = 0
                 for p in chunk:
                     n = len(codes[p.id])
-                    mine = truth[pos:pos + n]
+                    mine = truth[pos:pos + n] if truth is not None else []
                     pos += n
                     ex = ProblemExecution(p.id, [r.passed for r in mine], verdicts=[r.verdict.value for r in mine])
                     g = generated.get(p.id)
@@ -170,7 +192,7 @@ def execute(problems: Sequence[Problem], codes: dict[str, list[str]], generated:
                             ex.gen_outputs = [tuple(r[1][:n_gen]) for r in rows]
                     done[p.id] = ex
                     if out is not None:
-                        out.write(jsonl_line(_to_row(ex, keys[p.id])))
+                        out.write(jsonl_line(_to_row(ex, keys[p.id], part)))
                         out.flush()
                         os.fsync(out.fileno())
                     if on_problem:
@@ -181,18 +203,8 @@ def execute(problems: Sequence[Problem], codes: dict[str, list[str]], generated:
     return done
 
 
-def _with_public(generated: dict[str, GeneratedTests], public: dict[str, list[str]]) -> dict[str, GeneratedTests]:
-    """The generated tests with each problem's public examples appended (as tests of weight 0)."""
-    out = dict(generated)
-    for pid, cases in public.items():
-        g = generated.get(pid) or GeneratedTests(pid)
-        out[pid] = GeneratedTests(pid, g.cases + list(cases), g.weights + [0] * len(cases), g.samples, g.path, g.line)
-    return out
-
-
-def _to_row(ex: ProblemExecution, key: str) -> dict:
-    row = {"problem_id": ex.problem_id, "key": key, "passed": ex.passed, "verdicts": ex.verdicts,
-           "passed_public": ex.passed_public}
+def _to_row(ex: ProblemExecution, key: str, part: str = "main") -> dict:
+    row = {"problem_id": ex.problem_id, "part": part, "key": key, "passed": ex.passed, "verdicts": ex.verdicts}
     if ex.gen_passed is not None:
         row["weights"] = ex.weights
         row["gen_passed"] = [sorted(s) for s in ex.gen_passed]
@@ -201,8 +213,7 @@ def _to_row(ex: ProblemExecution, key: str) -> dict:
 
 
 def _from_row(d: dict) -> ProblemExecution:
-    ex = ProblemExecution(d["problem_id"], list(d["passed"]), verdicts=list(d.get("verdicts", [])),
-                          passed_public=d.get("passed_public"))
+    ex = ProblemExecution(d["problem_id"], list(d["passed"]), verdicts=list(d.get("verdicts", [])))
     if "gen_passed" in d:
         ex.weights = list(d["weights"])
         ex.gen_passed = [frozenset(s) for s in d["gen_passed"]]
