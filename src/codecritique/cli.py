@@ -398,13 +398,13 @@ def run(
     if problems:
         cfg.problems = str(problems)
     cfg.validate()
-    from .critique.run import STAGES
+    from .critique.run import STAGES, model_stages_to_run
 
     for stage in only or ():
         if stage not in STAGES:
             raise ConfigError("only", f"unknown stage {stage!r}: use {', '.join(STAGES)}")
     _check_run_dir(cfg, out, force)
-    if cfg.backend.base_urls and (not only or {"generate", "critique"} & set(only)):
+    if cfg.backend.base_urls and model_stages_to_run(cfg, only):
         cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
     result = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
                           progress=_progress_factory(quiet))
