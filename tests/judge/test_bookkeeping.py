@@ -37,7 +37,8 @@ def test_cached_results_keep_their_per_test_output_digests(tmp_path):
 @needs_bwrap
 def test_rerunning_the_run_judge_stage_gives_the_same_output_signatures(tmp_path):
     """Issue 11's first bullet: the judge stage of `codecritique run` on a finished run (everything cached)."""
-    from codecritique.critique.run import RunConfig, judge_stage
+    from codecritique.critique.run import RunConfig
+    from codecritique.critique.run_steps import judge_solutions
 
     problem = Problem(id="p1", tests=[Test("stdin", "1\n", "1\n", public=True), Test("stdin", "2\n", "2\n"),
                                       Test("stdin", "3\n", "3\n", public=True)])
@@ -50,8 +51,7 @@ def test_rerunning_the_run_judge_stage_gives_the_same_output_signatures(tmp_path
     cfg.judge.workers = 1
     signatures = []
     for _ in range(2):
-        judge_stage(cfg, tmp_path, {"p1": problem}, lambda msg: None)
-        verdicts = [json.loads(line) for line in (tmp_path / "verdicts.jsonl").read_text().splitlines()]
+        verdicts = judge_solutions(cfg, rows, {"p1": problem})
         signatures.append([v["output_signature"] for v in verdicts])
     assert signatures[0] == signatures[1]
     assert all(s and "|" in s for s in signatures[0]), signatures

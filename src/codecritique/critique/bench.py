@@ -1,6 +1,7 @@
-"""The critique-accuracy benchmark of P2 Appendix B: can a model tell an accepted human solution from a rejected one?
+"""The critique-accuracy benchmark of the OCR-II paper's Appendix B: can a model tell an accepted human
+solution from a rejected one?
 
-Procedure (spec §6), for each problem and each language:
+Procedure (the paper's Appendix B), for each problem and each language:
 
 1. **pick** one accepted and one rejected human solution, uniformly with a seeded generator
    (``random.Random(f"{seed}:{problem_id}:{language}")``, so a problem's pick does not depend on which other
@@ -13,7 +14,7 @@ Procedure (spec §6), for each problem and each language:
    request is stored, so a killed run resumes);
 4. **score**: a critique is correct iff its judgement matches the ground truth (accepted -> ``right``,
    rejected -> ``wrong``). An unparsable critique (no ``<judgment>right|wrong</judgment>`` in its answer) is counted
-   separately *and* as incorrect in ``accuracy``: the paper does not say (spec §6 [GAP]), and this is the only
+   separately *and* as incorrect in ``accuracy``: the paper does not say (Appendix B is silent), and this is the only
    choice that cannot inflate accuracy; ``accuracy_parsed`` is the accuracy over parsable critiques only.
 
 Pair sources:
@@ -24,29 +25,24 @@ Pair sources:
 * DebugBench (``../shared/data/debugbench``, offline): per LeetCode problem (slug) and language, the accepted
   ``oracle_code`` and the ``buggy_code`` of its records (one record per implanted bug category).
 
-Outputs, in the run folder: ``config.json``, ``requests.jsonl`` (the request store), ``items.jsonl`` (every
-picked solution, with its token count and whether it was dropped), ``results.jsonl`` (one line per critiqued
-solution: ground truth, judgement, correct, the critique), ``metrics.json`` and ``report.html``.
+Outputs (a whole run is :mod:`.bench_run`), in the run folder: ``config.json``, ``requests.jsonl`` (the request
+store), ``items.jsonl`` (every picked solution, with its token count and whether it was dropped),
+``results.jsonl`` (one line per critiqued solution: ground truth, judgement, correct, the critique),
+``metrics.json`` and ``report.html``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import random
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import CodecritiqueError
-from ..io import write_jsonl
 from ..llm.backend import Backend
-from ..llm.config import BackendConfig, make_backend
 from ..llm.tasks import CritiqueItem, PromptOptions, critique_solutions
-from ..llm.tokens import tokenizer_counter
 from ..llm.types import SamplingParams, TokenCounter
 from ..metrics.critique import Confusion
 from ..metrics.records import Sample
@@ -284,220 +280,6 @@ def selection_summary(items: Sequence[BenchItem], candidates: Sequence[Candidate
             "critiqued": sum(1 for it in mine if not it.dropped),
         }
     return out
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# a whole run
-
-
-@dataclass
-class BenchConfig:
-    out: str = "runs/critique-bench"
-    source: str = "debugbench"  # "codecontests" | "debugbench"
-    path: str | None = None  # local data; CodeContests without a path is read from the hub
-    split: str = "test"  # CodeContests split (the paper: test, 165 problems)
-    languages: tuple[str, ...] = LANGUAGES
-    seed: int = 0
-    limit: int | None = None  # number of problems (drawn with the seed); None: all
-    max_solution_tokens: int | None = PAPER_MAX_TOKENS
-    python2_as_python: bool = False
-    # the model; backend.tokenizer (HF name or folder, or "bundled"; default: the local model's own) measures the
-    # solutions for the length filter. QwQ's critique budget of
-    # 24,576 tokens (the paper, OpenCodeReasoning-II §2.1.3) with an endpoint; 256 tokens for a local model
-    backend: BackendConfig = field(default_factory=lambda: BackendConfig(
-        endpoint_max_tokens=24576, local_max_tokens=256, local_batch=16))
-    prompts: PromptOptions = field(default_factory=lambda: PromptOptions(question_format="raw"))
-    hub_offline: bool | None = None
-    hub_revision: str | None = None
-    hub_cache_dir: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "backend": self.backend.public_dict()}
-
-    def validate(self) -> None:
-        """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work, before any file is
-        written or any model is loaded."""
-        from ..errors import require, require_number
-
-        require(bool(self.languages), "language", "no language given")
-        for lang in self.languages:
-            require(lang in LANGUAGES, "language", f"unknown language {lang!r}: use {', '.join(LANGUAGES)}")
-        require_number("limit", self.limit, minimum=1, optional=True)
-        require_number("max_solution_tokens", self.max_solution_tokens, minimum=1, optional=True)
-        self.backend.validate()
-        require(self.source in SOURCES, "source",
-                f"unknown critique-bench source {self.source!r}: use {', '.join(SOURCES[:2])}")
-        if self.path is not None:
-            require(Path(self.path).exists(), "path", f"{self.path}: no such file or directory")
-        require(self.source != "debugbench" or self.path is not None, "path",
-                "DebugBench is read from its benchmark folder: give its path")
-
-    def params(self) -> SamplingParams:
-        return self.backend.sampling(self.seed)
-
-
-def load_candidates(cfg: BenchConfig) -> list[Candidates]:
-    """The pair candidates of the configured source."""
-    if cfg.source == "debugbench":
-        if not cfg.path:
-            raise CodecritiqueError("DebugBench is read from its benchmark folder: give its path")
-        return debugbench_candidates(cfg.path, cfg.languages)
-    if cfg.source in ("codecontests", "code_contests"):
-        from ..problems.hub import HubOptions
-        from ..problems.sources import load_source
-
-        hub = None if cfg.path else HubOptions(revision=cfg.hub_revision, cache_dir=cfg.hub_cache_dir,
-                                               offline=cfg.hub_offline)
-        try:
-            problems = load_source("code_contests", cfg.path, split=cfg.split, hub=hub, with_solutions=True,
-                                   test_kinds=())
-        except CodecritiqueError:
-            if cfg.path and Path(cfg.path).is_file():
-                from ..problems.load import detect_format
-
-                try:
-                    fmt = detect_format(cfg.path)
-                except (CodecritiqueError, ValueError, OSError):
-                    fmt = None
-                if fmt and fmt != "code_contests":
-                    raise CodecritiqueError(
-                        f"{cfg.path} is in the {fmt} format, which has no rejected solutions: critique-bench needs "
-                        "CodeContests (its solutions and incorrect_solutions) or DebugBench") from None
-            raise
-        return codecontests_candidates(problems, python2_as_python=cfg.python2_as_python)
-    raise CodecritiqueError(f"unknown critique-bench source {cfg.source!r}: use codecontests or debugbench")
-
-
-def run_bench(cfg: BenchConfig, *, backend: Backend | None = None, count_tokens: TokenCounter | None = None,
-              log: Callable[[str], None] = print, progress: Callable[..., Any] | None = None) -> dict[str, Any]:
-    """Pick, filter, critique, score and report (see the module docstring); returns the metrics. ``backend``
-    overrides the configured model (tests pass a fake one); ``count_tokens`` the configured tokenizer."""
-    cfg.validate()
-    t0 = time.perf_counter()
-    candidates = load_candidates(cfg)
-    items = limit_problems(select_pairs(candidates, seed=cfg.seed, languages=cfg.languages), cfg.limit, cfg.seed)
-    if not items:
-        raise CodecritiqueError(_no_pairs_reason(cfg, candidates))
-    out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=1) + "\n")
-    if cfg.limit is not None:
-        kept_ids = {it.problem_id for it in items}
-        candidates = [c for c in candidates if c.problem_id in kept_ids]
-    log(f"{len(candidates)} problems, {len(items)} solutions picked ({', '.join(cfg.languages)})")
-    metrics = asyncio.run(_critique_and_score(cfg, out, candidates, items, backend, count_tokens, log, progress))
-    metrics["runtime_seconds"] = round(time.perf_counter() - t0, 1)
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
-    from ..report.critique_bench import write_bench_report
-
-    rows = [json.loads(line) for line in open(out / "results.jsonl", encoding="utf-8")]
-    path = write_bench_report(out, cfg.to_dict(), metrics, rows, [it.to_dict() for it in items])
-    log(f"report: {path}")
-    return metrics
-
-
-def _no_pairs_reason(cfg: BenchConfig, candidates: Sequence[Candidates]) -> str:
-    """Why a benchmark has nothing to critique, naming the input."""
-    where = cfg.path or f"CodeContests {cfg.split}"
-    langs = ", ".join(cfg.languages)
-    if not candidates:
-        return f"{where}: no problems found"
-    n_acc = sum(bool(c.accepted.get(lang)) for c in candidates for lang in cfg.languages)
-    n_rej = sum(bool(c.rejected.get(lang)) for c in candidates for lang in cfg.languages)
-    if not n_rej:
-        return (f"{where}: {len(candidates)} problems but no rejected ({langs}) solution: the benchmark needs an "
-                "accepted and a rejected solution per problem (CodeContests with incorrect_solutions, or DebugBench)")
-    if not n_acc:
-        return f"{where}: {len(candidates)} problems but no accepted ({langs}) solution"
-    return f"{where}: no problem has both an accepted and a rejected {langs} solution"
-
-
-async def _critique_and_score(cfg: BenchConfig, out: Path, candidates: list[Candidates], items: list[BenchItem],
-                              backend: Backend | None, count_tokens: TokenCounter | None,
-                              log: Callable[[str], None],
-                              progress: Callable[..., Any] | None = None) -> dict[str, Any]:
-    from ..llm.store import Store
-
-    with Store(out / "requests.jsonl") as store:
-        own = backend is None
-        online = cfg.hub_offline is not True
-        if own:
-            backend = make_backend(cfg.backend, store, online=online)
-        elif count_tokens is None and cfg.backend.tokenizer:
-            count_tokens = tokenizer_counter(cfg.backend.tokenizer, online=online)
-        try:
-            tokenizer_name = cfg.backend.tokenizer
-            if count_tokens is None and backend.count_tokens is not None:
-                count_tokens = backend.count_tokens
-                tokenizer_name = tokenizer_name or f"the backend's ({backend.model})"
-            apply_length_limit(items, count_tokens, cfg.max_solution_tokens)
-            write_jsonl(out / "items.jsonl", (it.to_dict() for it in items))
-            kept = sum(not it.dropped for it in items)
-            log(f"critiquing {kept} solutions ({len(items) - kept} dropped as longer than "
-                f"{cfg.max_solution_tokens} tokens) with {backend.model}")
-            from .run import progress_bar
-
-            with progress_bar(backend, kept, "critique", progress):
-                critiques = await critique_items(items, backend, cfg.params(), cfg.prompts)
-        finally:
-            if own:
-                await backend.aclose()
-    rows = result_rows(items, critiques)
-    write_jsonl(out / "results.jsonl", rows)
-    metrics = score(rows)
-    metrics["selection"] = selection_summary(items, candidates, cfg.languages)
-    metrics["length_filter"] = {
-        "max_solution_tokens": cfg.max_solution_tokens,
-        "tokenizer": tokenizer_name if count_tokens else None,
-        "applied": count_tokens is not None and cfg.max_solution_tokens is not None,
-    }
-    metrics["model"] = backend.model
-    metrics["unparsable_policy"] = "counted as incorrect in accuracy; accuracy_parsed excludes them"
-    return metrics
-
-
-def critique_bench(
-    *,
-    source: str = "debugbench",
-    path: str | None = None,
-    out: str = "runs/critique-bench",
-    split: str = "test",
-    languages: Sequence[str] = LANGUAGES,
-    seed: int = 0,
-    limit: int | None = None,
-    max_solution_tokens: int | None = PAPER_MAX_TOKENS,
-    tokenizer: str | None = None,
-    python2_as_python: bool = False,
-    base_urls: Sequence[str] = (),
-    model: str | None = None,
-    api_key: str = "EMPTY",
-    concurrency: int = 32,
-    temperature: float = 0.6,
-    top_p: float = 0.95,
-    max_tokens: int | None = None,
-    local_model: str | None = None,
-    local_dtype: str = "float32",
-    critique_template: str | None = None,
-    think_in_prompt: bool = False,
-    offline: bool | None = None,
-    revision: str | None = None,
-    cache_dir: str | None = None,
-    log: Callable[[str], None] = print,
-) -> dict[str, Any]:
-    """``codecritique critique-bench``: run the benchmark (see the module docstring) and return its metrics; the
-    files land in ``out``. ``source`` is ``codecontests`` (``path`` = a CodeContests file or folder, or none to read
-    ``split`` from the hub) or ``debugbench`` (``path`` = the benchmark folder)."""
-    cfg = BenchConfig(
-        out=out, source=source, path=path, split=split, languages=tuple(languages), seed=seed, limit=limit,
-        max_solution_tokens=max_solution_tokens, python2_as_python=python2_as_python,
-        backend=BackendConfig(base_urls=list(base_urls), model=model, api_key=api_key, concurrency=concurrency,
-                              temperature=temperature, top_p=top_p, max_tokens=max_tokens, tokenizer=tokenizer,
-                              local_model=local_model, local_dtype=local_dtype, endpoint_max_tokens=24576,
-                              local_max_tokens=256, local_batch=16),
-        prompts=PromptOptions(question_format="raw", critique_template=critique_template,
-                              think_in_prompt=think_in_prompt),
-        hub_offline=offline, hub_revision=revision, hub_cache_dir=cache_dir)
-    return run_bench(cfg, log=log)
 
 
 def format_summary(metrics: dict[str, Any]) -> str:

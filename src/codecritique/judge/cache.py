@@ -24,14 +24,19 @@ class VerdictCache:
     def get(self, key: str) -> SampleResult | None:
         with self._lock:
             row = self._db.execute("SELECT result FROM verdicts WHERE key = ?", (key,)).fetchone()
-        return SampleResult.from_dict(json.loads(row[0])) if row else None
+        if not row:
+            return None
+        data = json.loads(row[0])
+        result = SampleResult.from_dict(data)
+        result.sandbox = data.get("sandbox", "")  # the isolation the tests had when the verdict was made
+        return result
 
     def put(self, key: str, result: SampleResult) -> None:
         if result.verdict is Verdict.SE:
             return
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?)",
-                             (key, json.dumps(result.to_dict(with_tests=True))))
+                             (key, json.dumps({**result.to_dict(with_tests=True), "sandbox": result.sandbox})))
             self._db.commit()
 
     def close(self) -> None:

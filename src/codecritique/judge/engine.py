@@ -260,7 +260,8 @@ class Judge:
             cached = self.cache.get(self._cache_key(payload)) if self.cache else None
             if cached is not None:
                 self.stats["cached"] += 1
-                deliver(i, replace(cached, cached=True, sandbox=self.isolation))
+                # the isolation the verdict was made under (a judge that starts no worker knows only its kind)
+                deliver(i, replace(cached, cached=True, sandbox=cached.sandbox or self.isolation))
                 jobs[ident] = Job(key=payload.key, payload=payload, n_tests=0, done=True)
                 payload.runs.append(i)
                 continue

@@ -32,6 +32,7 @@ class Backend(ABC):
     store: Store | None = None
     progress: ProgressCallback | None = None
     count_tokens: TokenCounter | None = None
+    max_batch: int = 1  # requests answered together (one forward pass of a local model): the unit of progress
 
     async def generate(self, messages: Messages, n: int = 1, params: SamplingParams | None = None, *,
                        meta: dict[str, Any] | None = None) -> list[Completion]:

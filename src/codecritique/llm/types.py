@@ -9,7 +9,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class SamplingParams:
-    """How to sample. Defaults are the paper's: temperature 0.6, top-p 0.95, 30,720 output tokens (P2 §4).
+    """How to sample. Defaults are the paper's: temperature 0.6, top-p 0.95, 30,720 output tokens (OCR-II paper §4).
 
     ``seed`` is a *base* seed: sample ``i`` of a prompt is requested with ``seed + i`` so the k samples differ and a
     resumed run asks for the same seeds again (NeMo-Skills likewise runs one random seed per sample). ``None`` sends

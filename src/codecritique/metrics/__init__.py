@@ -1,4 +1,4 @@
-"""Metrics of self-critique test-time scaling (P2 §3-5, Tables 3-4, Fig. 3; spec §4 and §7).
+"""Metrics of self-critique test-time scaling (OCR-II paper §3-5, Tables 3-4, Fig. 3).
 
 * :mod:`.records`: per-solution records, validation, grouping into problems of k samples;
 * :mod:`.passk`: pass@k and pass@1;

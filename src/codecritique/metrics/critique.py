@@ -1,8 +1,8 @@
-"""Self-critique accuracy (Table 4, P2 §5.1; spec §4 "Metrics" and §7.3).
+"""Self-critique accuracy (Table 4, OCR-II paper §5.1).
 
 A judgement is correct iff ``right`` <=> the solution passes all unit tests. An unparsable critique
 (judgement None) is counted as an incorrect judgement: the paper discards such critiques when building data
-(P2 §2.1.3) but does not say how they count at evaluation time (spec §4 [GAP]); counting them as wrong is the
+(OCR-II paper §2.1.3) but does not say how they count at evaluation time; counting them as wrong is the
 only choice that cannot inflate accuracy.
 """
 
@@ -23,7 +23,7 @@ def judgement_correct(sample: Sample) -> bool:
 
 def problem_critique_correct(samples: Sequence[Sample]) -> bool:
     """Table 4's per-problem rule: correct iff it "accurately judges the correctness of all generated
-    solutions (k unless otherwise mentioned) for a given input question" (P2 §5.1)."""
+    solutions (k unless otherwise mentioned) for a given input question" (OCR-II paper §5.1)."""
     return all(judgement_correct(s) for s in samples)
 
 

@@ -1,4 +1,4 @@
-"""pass@k and pass@1 (spec §4 "Metrics"; P2 §3-4, Tables 2-3)."""
+"""pass@k and pass@1 (OCR-II paper §3-4, Tables 2-3)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections.abc import Sequence
 def pass_at_k(n: int, c: int, k: int) -> float:
     """Unbiased pass@k from n samples of which c pass: ``1 - C(n-c, k) / C(n, k)``.
 
-    The paper measures coverage with pass@k (P2 §3) without a formula; the authors' tooling uses this
+    The paper measures coverage with pass@k (OCR-II paper §3) without a formula; the authors' tooling uses this
     estimator (Chen et al. 2021; LCBF ``estimate_pass_at_k``, NeMo-Skills ``_compute_pass_at_k``), which for
-    n = k is "at least one of the k samples passes" (spec §4). Computed in the product form
+    n = k is "at least one of the k samples passes". Computed in the product form
     ``1 - prod_{i=n-c+1}^{n} (1 - k/i)`` in exact integer arithmetic and rounded once, so it neither overflows
     nor cancels for any n, and pass_at_k(n, c, 1) == c / n exactly. Defined only for 1 <= k <= n.
     """
@@ -28,7 +28,7 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 
 def pass_at_1(passed: Sequence[bool]) -> float:
-    """pass@1 of one problem: the mean over its samples of "passes all tests" (spec §4; Table 3 uses 10)."""
+    """pass@1 of one problem: the mean over its samples of "passes all tests" (Table 3 of the paper uses 10)."""
     if not passed:
         raise ValueError("pass@1 needs at least one sample")
     return sum(passed) / len(passed)

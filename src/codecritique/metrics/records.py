@@ -1,13 +1,14 @@
 """Per-solution records, their validation, and grouping into problems of k samples.
 
-One JSON object per line describes one sampled solution and its self-critique (spec §4, steps 1-3)::
+One JSON object per line describes one sampled solution and its self-critique
+(the paper's self-critique procedure, steps 1-3)::
 
     {"problem_id": str, "sample_index": int, "difficulty": str, "passed": bool,
      "judgement": "right" | "wrong" | null, "critique_reasoning_tokens": int}
 
 ``judgement`` is null when the critique could not be parsed; ``critique_reasoning_tokens`` (the length of the
-critique's ``<think>`` trace, spec §4 step 4) may then be null too. Two optional fields enable the strategies
-that go beyond the paper: ``passed_public`` (bool: passes the statement's sample tests) and
+critique's ``<think>`` trace, the paper's procedure, step 4) may then be null too. Two optional fields enable the
+strategies that go beyond the paper: ``passed_public`` (bool: passes the statement's sample tests) and
 ``output_signature`` (str: a hash of the solution's outputs on the sample tests). Any other field is ignored.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from codecritique.errors import DataError
+from codecritique.io import iter_jsonl
 
 JUDGEMENTS = ("right", "wrong")
 
@@ -112,25 +114,9 @@ def parse_record(obj: Any, path: str | None = None, line: int | None = None) -> 
 
 def load_records(path: str | Path) -> list[Sample]:
     """Read a JSONL file of per-solution records (blank lines are skipped); every error names file and line."""
-    name = str(path)
-    samples = []
-    line_no = 0
-    try:
-        with open(path, encoding="utf-8") as f:
-            for line_no, text in enumerate(f, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as e:
-                    raise DataError(name, f"invalid JSON: {e.msg} (column {e.colno})", line=line_no) from None
-                samples.append(parse_record(obj, name, line_no))
-    except UnicodeDecodeError:
-        raise DataError(name, "not UTF-8 text (a JSONL file of records is expected)", line=line_no + 1) from None
-    except IsADirectoryError:
-        raise DataError(name, "is a directory (a JSONL file of records is expected)") from None
+    samples = [parse_record(r.data, r.path, r.line) for r in iter_jsonl(path, expected="a JSONL file of records")]
     if not samples:
-        raise DataError(name, "no records")
+        raise DataError(str(path), "no records")
     return samples
 
 
@@ -144,7 +130,7 @@ def group_problems(samples: Iterable[Sample], k: int | None = None, *,
     """Group samples by problem and keep the first ``k`` of each, in ``sample_index`` order.
 
     ``k`` defaults to the largest number of samples any problem has. Truncating to the first k samples is how
-    the paper recomputes pass@1|select@k "as k increases to include all past solutions" (P2 §5.1).
+    the paper recomputes pass@1|select@k "as k increases to include all past solutions" (OCR-II paper §5.1).
     A problem with fewer than k samples is an error naming it, unless ``drop_short`` is set; then it is
     left out and its id returned in the second element. Duplicate (problem_id, sample_index) pairs and a
     problem whose samples disagree on ``difficulty`` are errors. Problems come back sorted by id.

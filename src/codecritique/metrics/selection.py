@@ -1,4 +1,4 @@
-"""Choosing one of a problem's k solutions ("self-critique test-time scaling", P2 §3, App. A; spec §4).
+"""Choosing one of a problem's k solutions ("self-critique test-time scaling", OCR-II paper §3, App. A).
 
 Every strategy reduces to a *candidate set*: the solutions it picks among uniformly at random. A strategy
 with no random element has one candidate; a tie (equal critique lengths, equally large output clusters) or a
@@ -11,7 +11,7 @@ random rule has several. :class:`Selection` then reports
   Deterministic given ``seed`` and the problem id (``random.Random(f"{seed}:{problem_id}")``), independent
   of the order problems are processed in.
 
-When a rule finds no candidate (e.g. nothing is judged ``right``; the paper is silent, spec §4 step 5) a
+When a rule finds no candidate (e.g. nothing is judged ``right``; the paper is silent on it, step 5) a
 *fallback* over the whole pool applies and is recorded in ``Selection.fallbacks``:
 
 * ``random`` (default): uniform over the pool, i.e. expected pass = fraction of the pool that passes;
@@ -78,7 +78,7 @@ def _fallback(pool: Sequence[Sample], fallback: str) -> Choice:
 
 
 def shortest_critique(pool: Sequence[Sample], fallback: str) -> Choice:
-    """The paper's rule (P2 §3, App. A; Fig. 5 "shortest critique thinking"): among solutions judged
+    """The paper's rule (OCR-II paper §3, App. A; Fig. 5 "shortest critique thinking"): among solutions judged
     ``right``, the one whose critique reasoning trace has the fewest tokens; ties uniformly."""
     return (shortest, ()) if (shortest := _shortest(pool, "right")) else _fallback(pool, fallback)
 

@@ -1,11 +1,11 @@
-"""The Table 3 / Table 4 / Figure 3 numbers from per-solution records (P2 §4-5; spec §4, §7.2-7.5).
+"""The Table 3 / Table 4 / Figure 3 numbers from per-solution records (OCR-II paper §4-5).
 
 :func:`compute_metrics` reports, overall and per difficulty, with every value a fraction in [0, 1]:
 
-* ``pass@1``: mean over problems of the fraction of a problem's k samples that pass (spec §4);
+* ``pass@1``: mean over problems of the fraction of a problem's k samples that pass;
 * ``pass@k``: unbiased pass@j for j in {1, 5, 10, 20, 50, 100} up to k, and k itself (Table 3's Pass@10);
 * ``pass@1|select@k``: mean over problems of the exact probability that the solution a strategy selects
-  passes (P2 §3 "critique@k"; Table 3);
+  passes (OCR-II paper §3 "critique@k"; Table 3);
 * ``critique_accuracy_problem``: fraction of problems whose k judgements are all correct (Table 4);
 * ``critique_accuracy_solution``: fraction of judgements that are correct (App. B's per-solution reading);
 
@@ -155,7 +155,7 @@ def compute_metrics(records: Iterable[Sample], k: int | None = None, strategies:
     """All metrics of one run, overall and by difficulty (JSON-ready).
 
     ``k`` defaults to the most samples any problem has; with ``k`` given, each problem's first k samples
-    in ``sample_index`` order are used (P2 §5.1). A problem with fewer than k samples is an error unless
+    in ``sample_index`` order are used (OCR-II paper §5.1). A problem with fewer than k samples is an error unless
     ``drop_short``; dropped problems are listed in ``dropped_problems``. ``strategies=None`` runs every
     strategy the records allow and lists the others, with the reason, in ``strategies_unavailable``.
     ``seed`` fixes the seeded draws and the bootstrap; ``bootstrap`` is the number of resamples (0: none).
@@ -190,10 +190,10 @@ CURVE_DEFINITION = ("every point at k uses each problem's first k samples (in sa
 def curves(records: Iterable[Sample], ks: Sequence[int] | None = None, strategies: Sequence[str] | None = None,
            *, fallback: str = DEFAULT_FALLBACK, bootstrap: int = 1000, seed: int = 0,
            drop_short: bool = False) -> dict[str, Any]:
-    """Figure 3 (P2 §5.1): how pass@1, pass@k and pass@1|select@k change as k grows.
+    """Figure 3 (OCR-II paper §5.1): how pass@1, pass@k and pass@1|select@k change as k grows.
 
     One definition for every curve (:data:`CURVE_DEFINITION`): at each k, each problem's first k samples, "as k
-    increases to include all past solutions" (P2 §5.1). So the three curves meet at k = 1, pass@1|select@k never
+    increases to include all past solutions" (OCR-II §5.1). So the three curves meet at k = 1, pass@1|select@k never
     exceeds pass@k, and every point is what ``compute_metrics(records, k=k)`` reports (its pass@1, its pass@k at
     k, its pass@1|select@k). Mixing definitions (pass@k by the unbiased estimator over all n samples, selection
     over the first k) made the curves disagree at k = 1.

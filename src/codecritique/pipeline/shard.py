@@ -72,10 +72,11 @@ def _commit(task: ShardTask, ctx: ShardContext, result: Any) -> Any:
         os.replace(tmp, finals[name])
     for parent in {p.parent for p in finals.values()}:
         fsync_dir(parent)
+    # the temporary folder goes before the marker is written: a kill in between only makes the shard run again
+    shutil.rmtree(tmp_dir(task.workdir, task.step.name, task.shard), ignore_errors=True)
     inputs = file_identity([Path(p) for paths in task.inputs.values() for p in paths])
     write_marker(task.workdir, task.step.name, task.shard, fingerprint=task.fingerprint, inputs=inputs,
                  outputs=list(finals.values()), result=result)
-    shutil.rmtree(tmp_dir(task.workdir, task.step.name, task.shard), ignore_errors=True)
     return result
 
 

@@ -23,17 +23,15 @@ copy that was edited, truncated or re-generated differently is refused with a me
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from codecritique.errors import DataError
+from codecritique.io import atomic_write
 from codecritique.problems.jsonl import problem_from_record, write_problems
 from codecritique.problems.model import Problem
 from codecritique.problems.records import Record
@@ -119,10 +117,11 @@ def write(path: str | Path, problems: Sequence[Problem], fmt: str | None = None,
         write_lcb(path, problems)
     conv = Conversion(path=path, format=fmt, problems=len(problems), content_sha256=problems_digest(problems),
                       file_sha256=file_digest(path), manifest=manifest_path(path), provenance=dict(provenance or {}))
-    _atomic_write(conv.manifest, json.dumps({
-        "format": MANIFEST_FORMAT, "file": path.name, "output_format": fmt, "problems": conv.problems,
-        "content_sha256": conv.content_sha256, "file_sha256": conv.file_sha256, "provenance": conv.provenance,
-    }, indent=1, sort_keys=True).encode() + b"\n")
+    with atomic_write(conv.manifest, "wb") as f:
+        f.write(json.dumps({
+            "format": MANIFEST_FORMAT, "file": path.name, "output_format": fmt, "problems": conv.problems,
+            "content_sha256": conv.content_sha256, "file_sha256": conv.file_sha256, "provenance": conv.provenance,
+        }, indent=1, sort_keys=True).encode() + b"\n")
     return conv
 
 
@@ -173,26 +172,17 @@ def write_parquet(path: str | Path, problems: Sequence[Problem]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = Path(path)
     schema = _schema()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-            for start in range(0, len(problems), 512):
-                rows = []
-                for p in problems[start:start + 512]:
-                    d = p.to_dict()
-                    d["metadata"] = json.dumps(d["metadata"], sort_keys=True, ensure_ascii=False)
-                    d["tests"] = [{"kind": t.kind, "input": t.input, "output": t.output, "fn_name": t.fn_name,
-                                   "public": t.public} for t in p.tests]
-                    rows.append(d)
-                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_write(path, "wb", compress=False) as f, pq.ParquetWriter(f, schema, compression="zstd") as writer:
+        for start in range(0, len(problems), 512):
+            rows = []
+            for p in problems[start:start + 512]:
+                d = p.to_dict()
+                d["metadata"] = json.dumps(d["metadata"], sort_keys=True, ensure_ascii=False)
+                d["tests"] = [{"kind": t.kind, "input": t.input, "output": t.output, "fn_name": t.fn_name,
+                               "public": t.public} for t in p.tests]
+                rows.append(d)
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
 
 
 def read_parquet(path: str | Path) -> list[Problem]:
@@ -240,22 +230,6 @@ def lcb_record(problem: Problem) -> dict[str, Any]:
 
 def write_lcb(path: str | Path, problems: Sequence[Problem]) -> None:
     records = [lcb_record(p) for p in problems]  # all checked before anything is written
-    data = b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in records)
-    if str(path).endswith(".gz"):
-        data = gzip.compress(data, mtime=0)
-    _atomic_write(Path(path), data)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path, "wb") as f:  # *.gz compressed
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n")

@@ -13,14 +13,12 @@ ignored.
 
 from __future__ import annotations
 
-import gzip
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from codecritique.io import atomic_write
 from codecritique.problems.model import TEST_KINDS, Problem, Test
 from codecritique.problems.records import Record, iter_jsonl
 
@@ -35,22 +33,9 @@ def read_problems(path: str | Path) -> list[Problem]:
 
 def write_problems(path: str | Path, problems: Iterable[Problem]) -> None:
     """Write ``problems`` one per line, atomically: a temporary file in the same folder is renamed over ``path``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            stream = gzip.GzipFile(fileobj=raw, mode="wb") if path.name.endswith(".gz") else raw
-            for p in problems:
-                stream.write(json.dumps(p.to_dict(), ensure_ascii=False).encode("utf-8") + b"\n")
-            if stream is not raw:
-                stream.close()
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a dataset file is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_write(path, "wb") as f:  # *.gz compressed
+        for p in problems:
+            f.write(json.dumps(p.to_dict(), ensure_ascii=False).encode("utf-8") + b"\n")
 
 
 def problem_from_record(rec: Record) -> Problem:

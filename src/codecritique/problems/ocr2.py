@@ -5,7 +5,8 @@ A row (config ``train``, splits ``python`` 1,398,166 and ``cpp`` 1,174,475) has 
 r1_generation, qwq_critique, solution, judgement, pass_rate, source, license, dataset, split, difficulty, index, id,
 question_id``. ``question`` is the placeholder ``"-"``; ``dataset`` is one of ``taco``, ``apps``,
 ``code_contests``, ``open-r1/codeforces``, and ``(split, index)`` locate the question in it. The authors rebuild it
-with NeMo-Skills' ``get_question`` (spec §1 stage 1), reproduced exactly by :func:`get_question`:
+with NeMo-Skills' ``get_question`` (how the authors' released questions were made), reproduced exactly by
+:func:`get_question`:
 
 * ``code_contests``: ``description`` (None if empty);
 * ``taco``, ``apps``: ``question``;

@@ -179,3 +179,8 @@ run time {metrics.get('runtime_seconds', '-')} s.</p>
     path = out / "report.html"
     path.write_text(doc, encoding="utf-8")
     return path
+
+
+def render_bench(out: Path, result: Any) -> Path:
+    """``report.html`` of a :class:`~codecritique.critique.bench_run.BenchResult`."""
+    return write_bench_report(out, result.config, result.metrics, result.rows, result.items)

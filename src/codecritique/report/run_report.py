@@ -145,3 +145,8 @@ Figure 5: the summary table's overall row.</p>
     path = out / "report.html"
     path.write_text(doc, encoding="utf-8")
     return path
+
+
+def render_run(out: Path, result) -> Path:
+    """``report.html`` of a :class:`~codecritique.critique.run.RunResult`."""
+    return write_run_report(out, result.config, result.rows, result.metrics, result.curves, result.problems)

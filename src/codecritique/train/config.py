@@ -153,11 +153,11 @@ def _demo() -> Recipe:
         data=DataConfig(),
         train={
             "max_length": 1024, "bf16": False, "use_cpu": True, "activation_checkpointing": False,
-            "per_device_train_batch_size": 2, "global_batch_size": 4, "learning_rate": 1e-4,
-            "warmup_steps": 0.1, "save_steps": 10, "save_total_limit": 1, "dataloader_num_workers": 0,
+            "per_device_train_batch_size": 1, "global_batch_size": 2, "learning_rate": 2e-4,
+            "warmup_steps": 0.1, "save_steps": 4, "save_total_limit": 1, "dataloader_num_workers": 0,
         },
-        stage1={"num_train_epochs": 3, "max_steps": 24},
-        stage2={"num_train_epochs": 1, "max_steps": 24},
+        stage1={"num_train_epochs": 3, "max_steps": 4},
+        stage2={"num_train_epochs": 1, "max_steps": 8},
         model_dtype="float32",
     )
 

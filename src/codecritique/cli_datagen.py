@@ -1,0 +1,209 @@
+"""``codecritique datagen`` and ``codecritique datagen stats``: the CLI of the dataset pipeline (:mod:`.datagen`).
+
+Registered on the root app by :mod:`.cli`; this module only parses options into a
+:class:`~codecritique.datagen.run.DatagenConfig`, renders the pipeline's events as progress, and prints a summary.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal, Optional
+
+import typer
+
+datagen_app = typer.Typer(add_completion=False, rich_markup_mode=None, invoke_without_command=True,
+                          help="Build the OpenCodeReasoning-II dataset: questions -> dedup -> decontaminate -> "
+                               "generate -> filter -> critique -> execute -> Parquet + card. Resumable.")
+
+
+def _split(values: Optional[list[str]]) -> list[str]:
+    out: list[str] = []
+    for v in values or []:
+        out += [x.strip() for x in v.split(",") if x.strip()]
+    return out
+
+
+@datagen_app.callback()
+def datagen(
+    ctx: typer.Context,
+    out: Path = typer.Option(Path("runs/data"), "--out", "-o", metavar="DIR", help="Output directory (resumable)."),
+    questions: Optional[list[str]] = typer.Option(None, "--questions", metavar="SRC",
+                                                  help="Question source: [NAME[@SPLIT]=]PATH, NAME@SPLIT (hub) or "
+                                                       "pool. Repeatable. Default: the pool shipped with "
+                                                       "codecritique."),
+    benchmarks: Optional[list[str]] = typer.Option(None, "--benchmarks", metavar="SRC",
+                                                   help="Benchmark to decontaminate against (same syntax). "
+                                                        "Repeatable."),
+    allow_benchmark_questions: bool = typer.Option(False, "--allow-benchmark-questions",
+                                                   help="Accept benchmark test splits as questions."),
+    max_question_tokens: Optional[int] = typer.Option(None, metavar="N", help="Drop longer questions (the "
+                                                                              "authors' recipe: 3200)."),
+    teacher_url: Optional[list[str]] = typer.Option(None, "--teacher-url", metavar="URL",
+                                                    help="OpenAI-compatible endpoint of the teacher (repeatable). "
+                                                         "Default: the bundled SmolLM2-135M-Instruct."),
+    teacher_model: Optional[str] = typer.Option(None, metavar="NAME"),
+    critic_url: Optional[list[str]] = typer.Option(None, "--critic-url", metavar="URL",
+                                                   help="Endpoint of the critic (repeatable; default: the "
+                                                        "teacher's)."),
+    critic_model: Optional[str] = typer.Option(None, metavar="NAME"),
+    judge_url: Optional[str] = typer.Option(None, "--decontam-judge-url", metavar="URL",
+                                            help="Endpoint of an LLM judge of flagged contamination pairs."),
+    judge_model: Optional[str] = typer.Option(None, "--decontam-judge-model", metavar="NAME"),
+    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
+    languages: Optional[list[str]] = typer.Option(None, "--languages", metavar="LANGS",
+                                                  help="python,cpp (default both)."),
+    samples: Optional[int] = typer.Option(None, "--samples", metavar="N",
+                                          help="Solutions per question and language (default 4; 1 embedded)."),
+    max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per solution (default 32768; 256 "
+                                                                     "embedded)."),
+    critique_max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per critique (default 24576; 128 "
+                                                                              "embedded)."),
+    temperature: float = typer.Option(0.6, metavar="T"),
+    top_p: float = typer.Option(0.95, metavar="P"),
+    seed: int = typer.Option(0, metavar="N"),
+    shards: Optional[int] = typer.Option(None, metavar="N", help="Shards per stage (default 4; 2 embedded)."),
+    concurrency: int = typer.Option(32, metavar="N", help="Requests in flight per shard and model."),
+    recipe_filter: bool = typer.Option(False, "--recipe-filter", help="Add the authors' released recipe rules."),
+    require_think: Optional[bool] = typer.Option(None, "--require-think/--no-require-think",
+                                                 help="Drop responses without <think>...</think> (default: yes "
+                                                      "with an endpoint, no for the bundled model)."),
+    p_right: Literal["all", "forced", "off"] = typer.Option("all", "--p-right",
+                                                            help="Forced-choice P(right): on every critique, only "
+                                                                 "where no judgement was written, or never."),
+    from_release: Optional[str] = typer.Option(None, "--from-release", metavar="SRC",
+                                               help="Rows of nvidia/OpenCodeReasoning-2 (a file or folder of "
+                                                    "shards): rebuild their questions and run --release-stages."),
+    release_stages: Optional[list[str]] = typer.Option(None, "--release-stages", metavar="STAGES",
+                                                       help="execute (fill pass rates; default) and/or critique."),
+    release_source: Optional[list[str]] = typer.Option(None, "--release-source", metavar="DATASET=PATH",
+                                                       help="Local copy of a dataset the rows point into (taco, "
+                                                            "apps, code_contests, open-r1/codeforces)."),
+    release_language: Optional[str] = typer.Option(None, "--release-language", metavar="LANG",
+                                                   help="python | cpp (default: from the path)."),
+    only: Optional[list[str]] = typer.Option(None, "--only", metavar="STAGE",
+                                             help="Run only these stages (comma list or repeated)."),
+    executor: Literal["local", "ray"] = typer.Option("local", "--executor"),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", metavar="ADDR",
+                                              help="An existing Ray cluster (default: start a local one)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
+) -> None:
+    """Build (or resume) the dataset in DIR; `datagen stats DIR` summarises one."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .datagen.backends import ModelSpec
+    from .datagen.filter import FilterConfig
+    from .datagen.questions import QuestionOptions
+    from .datagen.run import DatagenConfig, run_datagen
+
+    embedded = not teacher_url
+    base = DatagenConfig.embedded_default(str(out)) if embedded else DatagenConfig(out=str(out))
+    teacher = ModelSpec(urls=tuple(teacher_url or ()), model=teacher_model, api_key=api_key, concurrency=concurrency)
+    critic = ModelSpec(urls=tuple(critic_url or teacher_url or ()), model=critic_model or (
+        teacher_model if not critic_url else None), api_key=api_key, concurrency=concurrency)
+    judge = ModelSpec(urls=(judge_url,), model=judge_model, api_key=api_key, concurrency=concurrency) \
+        if judge_url else None
+    think = require_think if require_think is not None else base.filter.require_think
+    cfg = DatagenConfig(
+        out=str(out), questions=list(questions or []), benchmarks=list(benchmarks or []),
+        question_options=QuestionOptions(allow_benchmarks=allow_benchmark_questions,
+                                         max_question_tokens=max_question_tokens),
+        languages=tuple(_split(languages) or base.languages),
+        samples=samples if samples is not None else base.samples, teacher=teacher, critic=critic,
+        decontam_judge=judge, temperature=temperature, top_p=top_p,
+        max_tokens=max_tokens if max_tokens is not None else base.max_tokens,
+        critique_max_tokens=critique_max_tokens if critique_max_tokens is not None else base.critique_max_tokens,
+        seed=seed, shards=shards if shards is not None else base.shards, p_right=p_right,
+        filter=FilterConfig(require_think=think, recipe=recipe_filter), embedded=embedded and not from_release,
+        from_release=from_release, release_language=release_language,
+        release_sources=dict(x.split("=", 1) for x in release_source or [] if "=" in x),
+        release_stages=tuple(_split(release_stages) or ("execute",)))
+    cfg.validate()
+    stages = _split(only) or None
+    say = (lambda m: None) if quiet else (lambda m: typer.echo(m, err=True))
+    if embedded:
+        say("datagen: no --teacher-url: the bundled SmolLM2-135M-Instruct writes the solutions and critiques (a "
+            "demonstration of the pipeline, not a dataset of any quality)")
+    if not cfg.filter.require_think:
+        say("datagen: the <think>...</think> rule is RELAXED (the whole response is the solution segment); the card "
+            "says so")
+    if not cfg.benchmark_sources() and not from_release:
+        typer.secho("datagen: WARNING: no --benchmarks given: the questions are NOT decontaminated against any "
+                    "evaluation benchmark", fg=typer.colors.YELLOW, err=True)
+    for spec in (cfg.teacher, cfg.critic):
+        if not spec.local and not spec.model and (not stages or {"generate", "critique"} & set(stages)):
+            from .llm.probe import probe_endpoint
+
+            names = probe_endpoint(spec.urls[0], api_key)
+            if not names:
+                raise ValueError(f"{spec.urls[0]} lists no model: pass --teacher-model/--critic-model")
+            object.__setattr__(spec, "model", names[0])
+    ex = None
+    if executor == "ray":
+        from .pipeline.ray_executor import RayExecutor
+
+        ex = RayExecutor(address=ray_address)
+    result = run_datagen(cfg, executor=ex, only=stages, on_event=_Events(quiet))
+    if result["reopened"]:
+        say(f"datagen: retried shards whose requests had failed: {', '.join(result['reopened'])}")
+    card = out / "README.md"
+    if card.exists() and (not stages or "card" in stages):
+        _print_stats(out)
+
+
+class _Events:
+    """Pipeline events -> one progress display per step."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bars: dict[str, object] = {}
+        self.totals: dict[str, int] = {}
+
+    def __call__(self, e) -> None:
+        if self.quiet:
+            return
+        from .report.progress import Progress
+
+        if e.kind == "step-start":
+            if e.data.get("pending"):
+                self.bars[e.step] = Progress(e.step, None, unit="item")
+                self.totals[e.step] = 0
+            else:
+                typer.echo(f"{e.step}: done already ({e.data.get('shards')} shards)", err=True)
+        elif e.kind == "total" and e.step in self.bars:
+            self.totals[e.step] += int(e.data.get("n", 0))
+            self.bars[e.step].update_to(self.bars[e.step].done, self.totals[e.step])
+        elif e.kind == "advance" and e.step in self.bars and "n" in e.data:
+            self.bars[e.step].update(int(e.data["n"]))
+        elif e.kind == "shard-failed":
+            typer.secho(f"{e.step}[{e.shard}] failed: {e.data.get('error')}", fg=typer.colors.RED, err=True)
+        elif e.kind == "step-done" and e.step in self.bars:
+            self.bars.pop(e.step).close()
+
+
+def _print_stats(out: Path) -> None:
+    from .datagen.stats import dataset_stats
+
+    s = dataset_stats(out)
+    for line in s["lines"]:
+        typer.echo(line)
+
+
+@datagen_app.command("stats")
+def stats_cmd(
+    directory: Path = typer.Argument(..., metavar="DIR", help="A datagen output directory."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object instead of lines."),
+) -> None:
+    """Counts of a datagen output: every stage, Table 1, judgements and pass rates."""
+    from .datagen.stats import dataset_stats
+
+    s = dataset_stats(directory)
+    if as_json:
+        print(json.dumps(s["stats"]))
+    else:
+        for line in s["lines"]:
+            typer.echo(line)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(datagen_app, name="datagen")

@@ -1,0 +1,26 @@
+"""`codecritique datagen` options are checked before any work; `datagen stats` on a non-output is one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "codecritique.cli", *args], capture_output=True, text=True,
+                          timeout=120, cwd=cwd)
+
+
+def test_bad_options_fail_at_once_with_one_line(tmp_path):
+    for args, needle in [(["--languages", "rust"], "unknown language 'rust'"),
+                         (["--samples", "0"], "--samples must be at least 1"),
+                         (["--only", "bogus"], "unknown stage(s) bogus")]:
+        r = _cli("datagen", "--out", str(tmp_path / "o"), *args)
+        assert r.returncode == 2, r.stderr
+        assert needle in r.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "o" / "requests").exists()
+
+
+def test_stats_of_a_directory_that_is_no_output(tmp_path):
+    r = _cli("datagen", "stats", str(tmp_path))
+    assert r.returncode == 2 and "not a finished datagen output" in r.stderr
