@@ -868,7 +868,7 @@ def _finalize(rc):
             main.__dict__.clear()
         import gc
 
-        gc.collect()
+        gc.collect(1)  # the young generations: what the solution made lately (a full collection costs more)
     except BaseException:  # a __del__ that fails is reported and ignored by CPython too
         pass
     return _flush_std((sys.__stdout__, sys.__stderr__), rc)
