@@ -27,6 +27,9 @@ except ImportError:  # pragma: no cover - older typer
 
 from .errors import CodecritiqueError, ConfigError
 from .io import write_json
+from .llm.config import BackendConfig
+
+_MODEL = BackendConfig()  # the model options' defaults come from the config, not from here
 
 _EXIT = tuple({typer.Exit, getattr(_click_exceptions, "Exit", typer.Exit)})
 _ABORT = tuple({typer.Abort, getattr(_click_exceptions, "Abort", typer.Abort), KeyboardInterrupt})
@@ -227,9 +230,19 @@ def judge(
     if missing:
         _fail(f"{len(missing)} problem ids in {generations} are not in {problems}, e.g. {missing[:5]}")
     _check_tests([probs[pid] for pid in gens], problems, samples_from_statement)
+    several = _needs_checker([probs[pid] for pid in gens], config.checker)
     with Progress("judge", sum(len(g.codes) for g in gens.values()), unit="sample", disable=quiet) as bar:
         records, summary = judge_generations(probs, gens, config, out, language=language,
                                              progress=lambda done, n: bar.update_to(done, n))
+    if several:
+        wrong = {r["question_id"]: sum(v["verdict"] == "WA" for v in r["verdicts"]) for r in records
+                 if r["question_id"] in several}
+        summary["needs_checker"] = {
+            "problems": {pid: {"sentence": several[pid], "wrong_answers": wrong.get(pid, 0)} for pid in several},
+            "wrong_answers": sum(wrong.values()),
+            "note": "the statements accept any of several answers; the default checker compares with one expected "
+                    "output, so these WA verdicts may be correct answers (give --checker)",
+        }
     summary_path = out.with_name(out.name + ".summary.json")
     write_json(summary_path, summary)
     if as_json:
@@ -245,6 +258,21 @@ def judge(
                     fg=typer.colors.RED, err=True)
         if not allow_se:
             raise typer.Exit(4)
+
+
+def _needs_checker(problems: list, checker: str) -> dict[str, str]:
+    """Problems whose statements accept any of several answers, judged without a checker of their own: said
+    before judging (one line), so that their wrong answers are not taken at face value."""
+    if checker != "default":
+        return {}
+    several = {p.id: p.metadata["several_answers"] for p in problems
+               if p.metadata.get("several_answers") and p.checker in (None, "case-insensitive", "yes-no")}
+    if several:
+        first = next(iter(several))
+        typer.echo(f"warning: {len(several)} problems accept any of several answers (e.g. {first}: "
+                   f"\"{several[first][:100]}\"); the default checker compares with one expected output, so a "
+                   "correct answer may be judged WA: they need a special checker (the summary lists them)", err=True)
+    return several
 
 
 def _check_output_file(path: Path, option: str) -> None:
@@ -299,6 +327,9 @@ def _print_judge_summary(summary: dict, out: Path) -> None:
         row += [str(s.get("verdicts", {}).get(v, 0)) for v in verdicts]
         table.add_row(*row)
     console.print(table)
+    if nc:
+        console.print(f"needs a special checker: {len(nc['problems'])} problems accept several answers; "
+                      f"{nc['wrong_answers']} WA verdicts on them may be correct answers")
     console.print(f"isolation: {info['isolation']}; checker: {info['checker']}; tests run: {info['tests_run']}; "
                   f"deduplicated: {info['deduplicated']}; cached: {info['cached']}; "
                   f"system errors: {info['system_errors']}; summary: {out.name}.summary.json")
@@ -316,20 +347,20 @@ def run(
     model: Optional[str] = typer.Option(None, metavar="NAME", help="Model name at the endpoint (default: the one "
                                                                    "it serves); without --base-url, a local HF "
                                                                    "model folder, e.g. runs/train/stage2."),
-    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
+    api_key: str = typer.Option(_MODEL.api_key, envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
     k: int = typer.Option(4, "-k", "--samples", metavar="K", help="Solutions per problem (the paper: 10)."),
     language: Language = typer.Option("python"),
     window: Optional[str] = typer.Option(None, metavar="YYMM-YYMM",
                                          help="Contest-date window, e.g. 2408-2502 (LiveCodeBench)."),
     limit: int = typer.Option(0, metavar="N", help="Only the first N problems (0: all)."),
-    temperature: float = typer.Option(0.6, metavar="T"),
-    top_p: float = typer.Option(0.95, metavar="P"),
+    temperature: float = typer.Option(_MODEL.temperature, metavar="T"),
+    top_p: float = typer.Option(_MODEL.top_p, metavar="P"),
     max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per response (default: 30720 with an "
                                                                      "endpoint, 192 for the bundled model)."),
     critique_max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per critique (default: "
                                                                               "--max-tokens)."),
     seed: int = typer.Option(0, metavar="N"),
-    concurrency: int = typer.Option(32, metavar="N", help="Requests in flight per run."),
+    concurrency: int = typer.Option(_MODEL.concurrency, metavar="N", help="Requests in flight per run."),
     local_batch: int = typer.Option(20, metavar="N", help="Bundled model: rows decoded together (results do not "
                                                          "depend on it: each row has its own seed)."),
     tokenizer: Optional[str] = typer.Option(None, metavar="NAME", help="HF tokenizer to count critique reasoning "
@@ -367,13 +398,13 @@ def run(
     if problems:
         cfg.problems = str(problems)
     cfg.validate()
-    from .critique.run import STAGES
+    from .critique.run import STAGES, model_stages_to_run
 
     for stage in only or ():
         if stage not in STAGES:
             raise ConfigError("only", f"unknown stage {stage!r}: use {', '.join(STAGES)}")
     _check_run_dir(cfg, out, force)
-    if cfg.backend.base_urls and (not only or {"generate", "critique"} & set(only)):
+    if cfg.backend.base_urls and model_stages_to_run(cfg, only):
         cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
     result = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
                           progress=_progress_factory(quiet))
@@ -702,12 +733,12 @@ def critique_bench_cmd(
                                                  help="OpenAI-compatible endpoint (repeatable); default: the "
                                                       "bundled SmolLM2-135M on CPU."),
     model: Optional[str] = typer.Option(None, metavar="NAME"),
-    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
+    api_key: str = typer.Option(_MODEL.api_key, envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
     local_model: Optional[Path] = typer.Option(None, metavar="DIR", help="A transformers model folder instead of "
                                                                          "the bundled one."),
-    concurrency: int = typer.Option(32, metavar="N"),
-    temperature: float = typer.Option(0.6, metavar="T"),
-    top_p: float = typer.Option(0.95, metavar="P"),
+    concurrency: int = typer.Option(_MODEL.concurrency, metavar="N"),
+    temperature: float = typer.Option(_MODEL.temperature, metavar="T"),
+    top_p: float = typer.Option(_MODEL.top_p, metavar="P"),
     max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per critique (default: 24576 with an "
                                                                      "endpoint, 256 for a local model)."),
     think_in_prompt: bool = typer.Option(False, "--think-in-prompt", help="The chat template opens <think> itself "
