@@ -85,10 +85,13 @@ def limited_plain_pass(code: str, tests, cpu: float, memory_mb: int, checker) ->
         path = os.path.join(d, "solution.py")
         Path(path).write_text(code, encoding="utf-8")
         for t in tests:
+            inp = os.path.join(d, "input.txt")  # a regular file, as with `< input` (fstat sizes, seeking)
+            Path(inp).write_text(t.input, encoding="utf-8", errors="surrogateescape")
             try:
-                r = subprocess.run([sys.executable, path], input=t.input.encode(), stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, timeout=3 * cpu + 2, cwd=d, env=env,
-                                   preexec_fn=limits)
+                with open(inp, "rb") as fin:
+                    r = subprocess.run([sys.executable, path], stdin=fin, stdout=subprocess.PIPE,
+                                       stderr=subprocess.DEVNULL, timeout=3 * cpu + 2, cwd=d, env=env,
+                                       preexec_fn=limits)
             except subprocess.TimeoutExpired:
                 return False
             if r.returncode != 0 or not checker.compare(t.input, t.output, r.stdout.decode("utf-8", "replace"))[0]:
@@ -101,13 +104,17 @@ def differential(problems, code, args) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from codecritique.judge.checkers import get_checker
+    from codecritique.judge.engine import PER_PROBLEM_CHECKERS
     from codecritique.judge.outcome import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT
 
     cpu, mem = args.time_limit or DEFAULT_TIME_LIMIT, DEFAULT_MEMORY_MB
     checker = get_checker(args.checker)
     t0 = time.perf_counter()
+    def checker_of(p):  # the judge's own choice: a problem's builtin comparison under the default checker
+        return get_checker(p.checker) if args.checker == "default" and p.checker in PER_PROBLEM_CHECKERS else checker
+
     with ThreadPoolExecutor(args.workers) as pool:
-        plain = list(pool.map(lambda p: limited_plain_pass(code[p.id], p.tests, cpu, mem, checker), problems))
+        plain = list(pool.map(lambda p: limited_plain_pass(code[p.id], p.tests, cpu, mem, checker_of(p)), problems))
     t_plain = time.perf_counter() - t0
     t0 = time.perf_counter()
     with Judge(JudgeConfig(checker=args.checker, workers=args.workers, time_limit=cpu, memory_mb=mem)) as judge:

@@ -27,6 +27,9 @@ except ImportError:  # pragma: no cover - older typer
 
 from .errors import CodecritiqueError, ConfigError
 from .io import write_json
+from .llm.config import BackendConfig
+
+_MODEL = BackendConfig()  # the model options' defaults come from the config, not from here
 
 _EXIT = tuple({typer.Exit, getattr(_click_exceptions, "Exit", typer.Exit)})
 _ABORT = tuple({typer.Abort, getattr(_click_exceptions, "Abort", typer.Abort), KeyboardInterrupt})
@@ -227,9 +230,19 @@ def judge(
     if missing:
         _fail(f"{len(missing)} problem ids in {generations} are not in {problems}, e.g. {missing[:5]}")
     _check_tests([probs[pid] for pid in gens], problems, samples_from_statement)
+    several = _needs_checker([probs[pid] for pid in gens], config.checker)
     with Progress("judge", sum(len(g.codes) for g in gens.values()), unit="sample", disable=quiet) as bar:
         records, summary = judge_generations(probs, gens, config, out, language=language,
                                              progress=lambda done, n: bar.update_to(done, n))
+    if several:
+        wrong = {r["question_id"]: sum(v["verdict"] == "WA" for v in r["verdicts"]) for r in records
+                 if r["question_id"] in several}
+        summary["needs_checker"] = {
+            "problems": {pid: {"sentence": several[pid], "wrong_answers": wrong.get(pid, 0)} for pid in several},
+            "wrong_answers": sum(wrong.values()),
+            "note": "the statements accept any of several answers; the default checker compares with one expected "
+                    "output, so these WA verdicts may be correct answers (give --checker)",
+        }
     summary_path = out.with_name(out.name + ".summary.json")
     write_json(summary_path, summary)
     if as_json:
@@ -245,6 +258,21 @@ def judge(
                     fg=typer.colors.RED, err=True)
         if not allow_se:
             raise typer.Exit(4)
+
+
+def _needs_checker(problems: list, checker: str) -> dict[str, str]:
+    """Problems whose statements accept any of several answers, judged without a checker of their own: said
+    before judging (one line), so that their wrong answers are not taken at face value."""
+    if checker != "default":
+        return {}
+    several = {p.id: p.metadata["several_answers"] for p in problems
+               if p.metadata.get("several_answers") and p.checker in (None, "case-insensitive", "yes-no")}
+    if several:
+        first = next(iter(several))
+        typer.echo(f"warning: {len(several)} problems accept any of several answers (e.g. {first}: "
+                   f"\"{several[first][:100]}\"); the default checker compares with one expected output, so a "
+                   "correct answer may be judged WA: they need a special checker (the summary lists them)", err=True)
+    return several
 
 
 def _check_output_file(path: Path, option: str) -> None:
@@ -299,6 +327,9 @@ def _print_judge_summary(summary: dict, out: Path) -> None:
         row += [str(s.get("verdicts", {}).get(v, 0)) for v in verdicts]
         table.add_row(*row)
     console.print(table)
+    if nc:
+        console.print(f"needs a special checker: {len(nc['problems'])} problems accept several answers; "
+                      f"{nc['wrong_answers']} WA verdicts on them may be correct answers")
     console.print(f"isolation: {info['isolation']}; checker: {info['checker']}; tests run: {info['tests_run']}; "
                   f"deduplicated: {info['deduplicated']}; cached: {info['cached']}; "
                   f"system errors: {info['system_errors']}; summary: {out.name}.summary.json")
@@ -316,20 +347,20 @@ def run(
     model: Optional[str] = typer.Option(None, metavar="NAME", help="Model name at the endpoint (default: the one "
                                                                    "it serves); without --base-url, a local HF "
                                                                    "model folder, e.g. runs/train/stage2."),
-    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
+    api_key: str = typer.Option(_MODEL.api_key, envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
     k: int = typer.Option(4, "-k", "--samples", metavar="K", help="Solutions per problem (the paper: 10)."),
     language: Language = typer.Option("python"),
     window: Optional[str] = typer.Option(None, metavar="YYMM-YYMM",
                                          help="Contest-date window, e.g. 2408-2502 (LiveCodeBench)."),
     limit: int = typer.Option(0, metavar="N", help="Only the first N problems (0: all)."),
-    temperature: float = typer.Option(0.6, metavar="T"),
-    top_p: float = typer.Option(0.95, metavar="P"),
+    temperature: float = typer.Option(_MODEL.temperature, metavar="T"),
+    top_p: float = typer.Option(_MODEL.top_p, metavar="P"),
     max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per response (default: 30720 with an "
                                                                      "endpoint, 192 for the bundled model)."),
     critique_max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per critique (default: "
                                                                               "--max-tokens)."),
     seed: int = typer.Option(0, metavar="N"),
-    concurrency: int = typer.Option(32, metavar="N", help="Requests in flight per run."),
+    concurrency: int = typer.Option(_MODEL.concurrency, metavar="N", help="Requests in flight per run."),
     local_batch: int = typer.Option(20, metavar="N", help="Bundled model: rows decoded together (results do not "
                                                          "depend on it: each row has its own seed)."),
     tokenizer: Optional[str] = typer.Option(None, metavar="NAME", help="HF tokenizer to count critique reasoning "
@@ -367,13 +398,13 @@ def run(
     if problems:
         cfg.problems = str(problems)
     cfg.validate()
-    from .critique.run import STAGES
+    from .critique.run import STAGES, model_stages_to_run
 
     for stage in only or ():
         if stage not in STAGES:
             raise ConfigError("only", f"unknown stage {stage!r}: use {', '.join(STAGES)}")
     _check_run_dir(cfg, out, force)
-    if cfg.backend.base_urls and (not only or {"generate", "critique"} & set(only)):
+    if cfg.backend.base_urls and model_stages_to_run(cfg, only):
         cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
     result = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
                           progress=_progress_factory(quiet))
@@ -534,6 +565,64 @@ def _print_metrics_table(result: dict) -> None:
         for name, why in result["strategies_unavailable"].items():
             print(f"  {name}: not computed ({why})")
 
+@app.command("select")
+def select_cmd(
+    problems: Path = typer.Argument(..., metavar="PROBLEMS", help="Problems file (any format the loaders read)."),
+    generations: Path = typer.Argument(..., metavar="GENERATIONS",
+                                       help="Samples (any format `judge` reads); sample indices follow its order."),
+    out: Path = typer.Option(..., "--out", metavar="DIR", help="Writes DIR/selection.json and DIR/executions.jsonl."),
+    generated_tests: Optional[Path] = typer.Option(None, "--generated-tests", metavar="FILE",
+                                                   help="Model-written tests in CodeT's format (prompt + samples)."),
+    critiques: Optional[Path] = typer.Option(None, "--critiques", metavar="FILE",
+                                             help="JSONL: problem_id, sample_index, judgement, reasoning_tokens, "
+                                                  "p_right (optional)."),
+    truncate: bool = typer.Option(False, "--truncate",
+                                  help="Cut completions at HumanEval's stop sequences first (as CodeT does)."),
+    public_examples: bool = typer.Option(True, "--public-examples/--no-public-examples",
+                                         help="Run the prompt's >>> examples as public tests (for cascade)."),
+    workers: int = typer.Option(0, metavar="N", help="Judge workers (0: one per core)."),
+    time_limit: float = typer.Option(0.25, metavar="S", help="CPU seconds per generated test."),
+    bootstrap: int = typer.Option(1000, metavar="N", help="Bootstrap resamples for 95% intervals."),
+    seed: int = typer.Option(0, metavar="N"),
+) -> None:
+    """Every selection strategy the inputs allow (CodeT agreement, clustering, P(right), cascade) vs random and
+    the oracle."""
+    from .critique.dual_execution import DualExecutionConfig
+    from .critique.select_command import SelectConfig, run_select
+    from .report.selection_table import format_selection_table
+
+    for path, option in ((problems, "problems"), (generations, "generations"), (generated_tests, "generated-tests"),
+                         (critiques, "critiques")):
+        if path is not None and not path.is_file():
+            raise ConfigError(option, f"{path}: no such file")
+    if out.exists() and not out.is_dir():
+        raise ConfigError("out", f"{out} exists and is not a directory")
+    if bootstrap < 2:
+        raise ConfigError("bootstrap", f"must be >= 2, got {bootstrap}")
+    if workers < 0:
+        raise ConfigError("workers", f"must be >= 0, got {workers}")
+    if not time_limit > 0:
+        raise ConfigError("time_limit", f"must be > 0, got {time_limit}")
+    cfg = SelectConfig(problems=str(problems), generations=str(generations), out=str(out),
+                       generated_tests=str(generated_tests) if generated_tests else None,
+                       critiques=str(critiques) if critiques else None, truncate=truncate, resamples=bootstrap,
+                       public_examples=public_examples,
+                       seed=seed, execution=DualExecutionConfig(workers=workers, time_limit=time_limit))
+    last = [0.0]
+
+    def progress(pid: str, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if done == total or now - last[0] > 10:
+            last[0] = now
+            print(f"judged {done}/{total} problems", file=sys.stderr, flush=True)
+
+    result = run_select(cfg, on_problem=progress)
+    print(format_selection_table(result))
+    print(f"wrote {out / 'selection.json'}")
+
+
 problems_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                            help="Problem sources: counts, one problem, conversion.")
 app.add_typer(problems_app, name="problems")
@@ -647,12 +736,12 @@ def critique_bench_cmd(
                                                  help="OpenAI-compatible endpoint (repeatable); default: the "
                                                       "bundled SmolLM2-135M on CPU."),
     model: Optional[str] = typer.Option(None, metavar="NAME"),
-    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
+    api_key: str = typer.Option(_MODEL.api_key, envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
     local_model: Optional[Path] = typer.Option(None, metavar="DIR", help="A transformers model folder instead of "
                                                                          "the bundled one."),
-    concurrency: int = typer.Option(32, metavar="N"),
-    temperature: float = typer.Option(0.6, metavar="T"),
-    top_p: float = typer.Option(0.95, metavar="P"),
+    concurrency: int = typer.Option(_MODEL.concurrency, metavar="N"),
+    temperature: float = typer.Option(_MODEL.temperature, metavar="T"),
+    top_p: float = typer.Option(_MODEL.top_p, metavar="P"),
     max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per critique (default: 24576 with an "
                                                                      "endpoint, 256 for a local model)."),
     think_in_prompt: bool = typer.Option(False, "--think-in-prompt", help="The chat template opens <think> itself "

@@ -161,6 +161,29 @@ class RunResult:
     config: dict
 
 
+def model_stages_to_run(cfg: RunConfig, only: Iterable[str] | None = None) -> list[str]:
+    """The stages that would ask the model something: ``generate``/``critique`` when named in ``only``, or (with no
+    ``only``) when their shards in ``cfg.out`` are not complete with these settings and inputs. A finished run
+    resumed with its endpoint gone needs no endpoint."""
+    from ..pipeline import Pipeline
+    from .run_steps import run_steps
+
+    model_stages = ("generate", "critique")
+    if only:
+        return [s for s in model_stages if s in set(only)]
+    pipeline, pending = Pipeline(run_steps(cfg), cfg.out), []
+    for step in pipeline.steps:
+        if step.name not in model_stages:
+            continue
+        try:
+            tasks, _ = pipeline.plan(step)
+        except FileNotFoundError:  # its input is not written yet: everything before it runs first
+            tasks = [step]
+        if tasks:
+            pending.append(step.name)
+    return pending
+
+
 def run(cfg: RunConfig, only: Iterable[str] | None = None, log: Callable[[str], None] = print,
         progress: ProgressFactory | None = None) -> RunResult | None:
     """Run the stages in order (all by default); returns what the report stage computed when it ran. Every setting

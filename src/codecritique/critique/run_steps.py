@@ -44,6 +44,19 @@ def _problem_settings(cfg: RunConfig) -> dict[str, Any]:
     return {"window": cfg.window, "limit": cfg.limit}
 
 
+@contextlib.asynccontextmanager
+async def run_backend(cfg: RunConfig):
+    """The run's model, persisting every request to the run's store, closed afterwards."""
+    from ..llm.store import Store
+
+    with Store(Path(cfg.out) / "requests.jsonl") as store:
+        backend = make_backend(cfg.backend, store)
+        try:
+            yield backend
+        finally:
+            await backend.aclose()
+
+
 @dataclass
 class RunStep(Step):
     """A step of one run: its configuration, and the problems file as an input."""
@@ -69,20 +82,14 @@ class GenerateStep(RunStep):
         return {**_model_settings(self.cfg), **_problem_settings(self.cfg), "k": self.cfg.k}
 
     async def run(self, shard: Shard, ctx: ShardContext) -> int:
-        from ..llm.store import Store
         from .run import progress_bar
 
         cfg, problems, progress = self.cfg, self.problems(), ShardProgress(ctx)
-        with Store(Path(cfg.out) / "requests.jsonl") as store:
-            backend = make_backend(cfg.backend, store)
-            try:
-                progress.log(f"generating {cfg.k} solutions for each of {len(problems)} problems with "
-                             f"{backend.model}")
-                with progress_bar(backend, cfg.k * len(problems), "generate", progress):
-                    sols = await generate_solutions(list(problems.values()), backend, cfg.k, cfg.gen_params(),
-                                                    cfg.language, cfg.prompts, backend.count_tokens)
-            finally:
-                await backend.aclose()
+        async with run_backend(cfg) as backend:
+            progress.log(f"generating {cfg.k} solutions for each of {len(problems)} problems with {backend.model}")
+            with progress_bar(backend, cfg.k * len(problems), "generate", progress):
+                sols = await generate_solutions(list(problems.values()), backend, cfg.k, cfg.gen_params(),
+                                                cfg.language, cfg.prompts, backend.count_tokens)
         return write_jsonl(ctx.output("generations.jsonl"), (s.to_dict() for s in sols))
 
 
@@ -96,21 +103,16 @@ class CritiqueStep(RunStep):
         return {**_model_settings(self.cfg), "critique_max_tokens": self.cfg.critique_max_tokens}
 
     async def run(self, shard: Shard, ctx: ShardContext) -> int:
-        from ..llm.store import Store
         from .run import progress_bar
 
         cfg, problems, progress = self.cfg, self.problems(), ShardProgress(ctx)
         sols = [GeneratedSolution(**r) for path in ctx.input_paths("generations.jsonl") for r in _rows(path)]
         items = critique_items(problems, sols, cfg.prompts)
-        with Store(Path(cfg.out) / "requests.jsonl") as store:
-            backend = make_backend(cfg.backend, store)
-            try:
-                progress.log(f"critiquing {len(sols)} solutions")
-                with progress_bar(backend, sum(i.solution is not None for i in items), "critique", progress):
-                    crits = await critique_solutions(items, backend, cfg.critique_params(), cfg.prompts,
-                                                     backend.count_tokens)
-            finally:
-                await backend.aclose()
+        async with run_backend(cfg) as backend:
+            progress.log(f"critiquing {len(sols)} solutions")
+            with progress_bar(backend, sum(i.solution is not None for i in items), "critique", progress):
+                crits = await critique_solutions(items, backend, cfg.critique_params(), cfg.prompts,
+                                                 backend.count_tokens)
         return write_jsonl(ctx.output("critiques.jsonl"), (c.to_dict() for c in crits))
 
 

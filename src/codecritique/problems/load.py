@@ -26,43 +26,23 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from codecritique.errors import DataError
-from codecritique.problems import convert, humaneval, jsonl, lcb, lcb_cpp, samples, tables
+from codecritique.problems import formats, tables
 from codecritique.problems.model import Problem
 from codecritique.problems.records import Record, iter_json_array, iter_jsonl, open_text
 
-FORMATS = ("ours", "lcb", "lcb-eval-all", "humaneval", "humaneval-x", "mbpp", "ocr2", "open-r1-codeforces",
-           "code_contests", "codecontests-repo", "apps", "taco", "debugbench", "ours-parquet")
-_EVAL_ALL_FIELDS = ("code_list", "output_list", "graded_list")
+FORMATS = formats.NAMES
 
 
 def load_problems(path: str | Path, fmt: str = "auto", *, with_samples: bool = False) -> list[Problem]:
     """All problems in ``path``; ``fmt`` is one of :data:`FORMATS` or ``"auto"`` (detect from the first record).
 
-    ``with_samples`` applies to LiveCodeBench records without tests (see :mod:`.lcb`).
+    ``with_samples`` applies to LiveCodeBench records without tests (see :mod:`.lcb`) and adds the statements'
+    sample tests to the dataset formats.
     """
     path = str(path)
     if fmt == "auto":
         fmt = detect_format(path)
-    if fmt == "ours":
-        problems = jsonl.read_problems(path)
-        convert.check_manifest(path, problems)
-        return problems
-    if fmt == "lcb":
-        return lcb_cpp.read_lcb_cpp(path, with_samples=with_samples)  # LiveCodeBench, or its C++ version
-    if fmt == "lcb-eval-all":
-        return lcb.read_lcb_eval_all(path, with_samples=with_samples)
-    if fmt == "humaneval":
-        return humaneval.read_humaneval(path)
-    if fmt == "humaneval-x":
-        return humaneval.read_humaneval_x(path)
-    if fmt == "mbpp":
-        return humaneval.read_mbpp(path)
-    problems = _load_source_format(path, fmt)
-    if problems is not None:
-        if with_samples:
-            samples.add_samples(problems)
-        return problems
-    raise DataError(path, f"unknown format {fmt!r}; expected auto or one of: {', '.join(FORMATS)}")
+    return formats.read(fmt, path, formats.ReadOptions(with_samples=with_samples))
 
 
 def detect_format(path: str | Path) -> str:
@@ -71,75 +51,11 @@ def detect_format(path: str | Path) -> str:
     first = next(_records(path), None)
     if first is None:
         raise DataError(path, "no records: the file is empty")
-    fields = set(first.data)
-    if fmt := _source_format(fields, path):
-        return fmt
-    if {"question_id", "question_content"} <= fields:
-        return "lcb-eval-all" if fields & set(_EVAL_ALL_FIELDS) else "lcb"
-    if {"task_id", "prompt", "test"} <= fields:
-        if "declaration" in fields:
-            return "humaneval-x"
-        if "entry_point" in fields:
-            return "humaneval"
-    if {"task_id", "test_list"} <= fields and fields & {"text", "prompt"}:
-        return "mbpp"
-    if "id" in fields:
-        return "ours"
-    seen = ", ".join(sorted(fields)) or "none"
-    raise DataError(path, f"unknown problem format; fields seen in the first record: {seen}", line=first.line)
-
-
-def _source_format(fields: set[str], path: str) -> str | None:
-    """The dataset formats of :mod:`.sources`, told apart by their fields (checked before ``ours``, since some of
-    them also have an ``id``)."""
-    if {"r1_generation", "dataset", "split", "index"} <= fields:
-        return "ocr2"
-    if {"contest_id", "index", "description"} <= fields and fields & {"examples", "official_tests", "input_format"}:
-        return "open-r1-codeforces"
-    if {"name", "description"} <= fields and fields & {"public_tests", "private_tests", "solutions"}:
-        return "code_contests"
-    if {"problem_md", "solution_py"} <= fields:
-        return "codecontests-repo"
-    if {"question", "input_output"} <= fields:
-        return "apps" if "problem_id" in fields else "taco"
-    if {"slug", "oracle_code", "buggy_code"} <= fields:
-        return "debugbench"
-    if {"id", "tests"} <= fields and _is_table(path):
-        return "ours-parquet"
-    return None
-
-
-def _load_source_format(path: str, fmt: str) -> list[Problem] | None:
-    """Problems of the dataset formats (None for a format this function does not know)."""
-    from codecritique.problems import apps, codecontests, codeforces, ocr2, taco
-
-    if fmt == "ours-parquet":
-        problems = convert.read_parquet(path)
-        convert.check_manifest(path, problems)
-        return problems
-    if fmt == "code_contests":
-        return codecontests.read_code_contests(path)
-    if fmt == "codecontests-repo":
-        return codecontests.read_codecontests_repo(path)
-    if fmt == "apps":
-        return apps.read_apps(path)
-    if fmt == "taco":
-        return taco.read_taco(path)
-    if fmt == "open-r1-codeforces":
-        return codeforces.read_codeforces(path)
-    if fmt == "debugbench":
-        from codecritique.problems.debugbench import LANGUAGES, problem_from_debugbench, read_debugbench
-
-        prefix = Path(path).name.partition("_")[0]
-        return [problem_from_debugbench(r) for r in read_debugbench(path, LANGUAGES.get(prefix, "python"))]
-    if fmt == "ocr2":
-        rows = ocr2.read_ocr2(path)
-        if any(r.question == ocr2.PLACEHOLDER for r in rows):
-            raise DataError(path, "OpenCodeReasoning-2 rows hold the placeholder question '-': rebuild the questions "
-                                  "from their source datasets (problems.sources.load_source('ocr2', path, "
-                                  "ocr2_sources={...}) or `codecritique problems convert --source ocr2`)")
-        return ocr2.question_problems(rows)
-    return None
+    found = formats.detect(first.data, path)
+    if found is None:
+        seen = ", ".join(sorted(first.data)) or "none"
+        raise DataError(path, f"unknown problem format; fields seen in the first record: {seen}", line=first.line)
+    return found.name
 
 
 def _is_table(path: str) -> bool:

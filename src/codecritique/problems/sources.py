@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from codecritique.errors import DataError
+from codecritique.problems.formats import ReadOptions, read
 from codecritique.problems.hub import HubOptions, hub_files, hub_rows, hub_source, load_hub_dataset, origin
 from codecritique.problems.lcb import filter_problems
 from codecritique.problems.model import Problem
@@ -99,10 +100,10 @@ def _lcb(path, split, hub, **_):
 
 
 def _lcb_cpp(path, split, hub, **_):
-    from codecritique.problems.lcb_cpp import problem_from_lcb_cpp, read_lcb_cpp
+    from codecritique.problems.lcb_cpp import problem_from_lcb_cpp
 
     if path is not None:
-        return read_lcb_cpp(path)
+        return read("lcb", path)
     split = split or DEFAULT_SPLITS["livecodebench-cpp"]
     src = hub_source("livecodebench-cpp")
     ds = load_hub_dataset(src, split, hub)
@@ -111,38 +112,36 @@ def _lcb_cpp(path, split, hub, **_):
 
 def _code_contests(path, split, hub, *, with_solutions=False, test_kinds=None, **_):
     from codecritique.problems.codecontests import TEST_KINDS, problem_from_code_contests
-    from codecritique.problems.tables import iter_rows
 
     kinds = tuple(test_kinds) if test_kinds is not None else TEST_KINDS
-    rows = iter_rows(path) if path is not None else hub_rows("code_contests", split or DEFAULT_SPLITS["code_contests"],
-                                                              hub)
+    if path is not None:
+        return read("code_contests", path, ReadOptions(with_solutions=with_solutions, test_kinds=kinds))
+    rows = hub_rows("code_contests", split or DEFAULT_SPLITS["code_contests"], hub)
     return [problem_from_code_contests(r, tests=kinds, with_solutions=with_solutions) for r in rows]
 
 
 def _cc_repo(path, split, hub, **_):
-    from codecritique.problems.codecontests import read_codecontests_repo
-
     if path is None:
         raise DataError(None, "codecontests-repo is a local packed file: give its path")
-    return read_codecontests_repo(path)
+    return read("codecontests-repo", path)
 
 
 def _taco(path, split, hub, *, with_solutions=False, **_):
-    from codecritique.problems.taco import problem_from_taco, read_taco
+    from codecritique.problems.taco import problem_from_taco
 
     if path is not None:
-        return read_taco(path, split=split, with_solutions=with_solutions)
+        return read("taco", path, ReadOptions(split=split, with_solutions=with_solutions))
     split = split or DEFAULT_SPLITS["taco"]
     return [problem_from_taco(r, i, split=split, with_solutions=with_solutions)
             for i, r in enumerate(hub_rows("taco", split, hub))]
 
 
 def _apps(path, split, hub, *, with_solutions=False, **_):
-    from codecritique.problems.apps import problem_from_apps, read_apps
+    from codecritique.problems.apps import problem_from_apps
     from codecritique.problems.tables import iter_rows
 
     if path is not None:
-        return read_apps(path, split=split, with_solutions=with_solutions)
+        return read("apps", path, ReadOptions(split=split, with_solutions=with_solutions))
     split = split or DEFAULT_SPLITS["apps"]
     return [problem_from_apps(r, split=split, with_solutions=with_solutions)
             for f in hub_files("apps", split, hub) for r in iter_rows(f)]
@@ -150,10 +149,10 @@ def _apps(path, split, hub, *, with_solutions=False, **_):
 
 def _codeforces(path, split, hub, **_):
     from codecritique.problems.codeforces import problem_from_codeforces
-    from codecritique.problems.tables import iter_rows
 
-    rows = iter_rows(path) if path is not None else hub_rows("open-r1/codeforces",
-                                                              split or DEFAULT_SPLITS["open-r1/codeforces"], hub)
+    if path is not None:
+        return read("open-r1-codeforces", path)
+    rows = hub_rows("open-r1/codeforces", split or DEFAULT_SPLITS["open-r1/codeforces"], hub)
     return [problem_from_codeforces(r) for r in rows]
 
 
@@ -171,11 +170,9 @@ def _ocr2(path, split, hub, *, ocr2_sources=None, ocr2_with_tests=False, **_):
 
 
 def _debugbench(path, split, hub, **_):
-    from codecritique.problems.debugbench import problem_from_debugbench, read_debugbench
-
     if path is None:
         raise DataError(None, "debugbench is read from its benchmark folder: give its path")
-    return [problem_from_debugbench(r) for r in read_debugbench(path, split or "python")]
+    return read("debugbench", path, ReadOptions(split=split or "python"))
 
 
 _LOADERS = {"livecodebench": _lcb, "livecodebench-cpp": _lcb_cpp, "code_contests": _code_contests,

@@ -93,7 +93,7 @@ def plot_selection_bars(runs: Mapping[str, Mapping[str, Any]], path: str | Path,
     bars.append((f"pass@{ks.pop()}" if len(ks) == 1 else "pass@k (k of each run)", PASSK_COLOR,
                  lambda run: _value_and_ci(run, "pass@k", str(run["k"]))))
     width = 0.8 / len(bars)
-    fig = Figure(figsize=(max(6.0, 1.2 * len(bars) * len(runs) + 1.5), 5), layout="constrained")
+    fig = Figure(figsize=(max(7.0, 0.9 * len(bars) * len(runs) + 1.5), 5), layout="constrained")
     ax = fig.add_subplot()
     for b, (label, color, get) in enumerate(bars):
         xs = [i + (b - (len(bars) - 1) / 2) * width for i in range(len(runs))]

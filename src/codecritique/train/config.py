@@ -156,8 +156,8 @@ def _demo() -> Recipe:
             "per_device_train_batch_size": 1, "global_batch_size": 2, "learning_rate": 2e-4,
             "warmup_steps": 0.1, "save_steps": 4, "save_total_limit": 1, "dataloader_num_workers": 0,
         },
-        stage1={"num_train_epochs": 3, "max_steps": 6},
-        stage2={"num_train_epochs": 1, "max_steps": 10},
+        stage1={"num_train_epochs": 3, "max_steps": 4},
+        stage2={"num_train_epochs": 1, "max_steps": 8},
         model_dtype="float32",
     )
 

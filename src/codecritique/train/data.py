@@ -96,7 +96,7 @@ def _records(path: Path) -> Iterator[Record]:
         yield from iter_rows(f)
 
 
-def _language(rec: Record, path: Path, languages: Iterable[str]) -> str:
+def _language(rec: Record) -> str:
     value = rec.data.get("language")
     if isinstance(value, str) and value:
         return value.lower()
@@ -150,7 +150,7 @@ def read_rows(sources: Iterable[str | Path], config: DataConfig, *, source_rows:
         for rec in _records(path):
             if config.max_rows is not None and len(rows) >= config.max_rows:
                 break
-            lang = _language(rec, path, config.languages)
+            lang = _language(rec)
             if lang not in config.languages:
                 stats.dropped[f"language {lang}"] += 1
                 continue
