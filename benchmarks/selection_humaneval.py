@@ -54,6 +54,16 @@ def main() -> int:
 
     print(format_selection_table(result))
     print()
+    from codecritique.metrics.bootstrap import bootstrap_ci95
+
+    base = [result.picks["codet"][p].p_pass for p in result.problems]
+    diffs = {name: [result.picks[name][p].p_pass - b for p, b in zip(result.problems, base)]
+             for name in result.picks if name != "codet"}
+    ci = bootstrap_ci95(diffs, 1000, "codet-diff")
+    for name, col in diffs.items():
+        print(f"{name:12s} - codet: {100 * sum(col) / len(col):+5.1f} pt, paired 95% CI "
+              f"[{100 * ci[name][0]:+.1f}, {100 * ci[name][1]:+.1f}]")
+    print()
     for name, anchor in ANCHORS.items():
         ours = result.pass_at_1(name)
         if ours is not None:
