@@ -31,13 +31,14 @@ REPO = Path(__file__).resolve().parents[1]
 DEBUGBENCH = REPO.parent / "shared" / "data" / "debugbench"
 
 
-def cli(*args: str) -> None:
+def cli(*args: str, check: bool = True) -> int:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
            "HF_HUB_OFFLINE": "1"}
     print(f"\n$ codecritique {' '.join(args)}", flush=True)
     t0 = time.monotonic()
-    subprocess.run([sys.executable, "-m", "codecritique.cli", *args], env=env, check=True)
-    print(f"  ({time.monotonic() - t0:.0f} s)", flush=True)
+    rc = subprocess.run([sys.executable, "-m", "codecritique.cli", *args], env=env, check=check).returncode
+    print(f"  ({time.monotonic() - t0:.0f} s, exit {rc})", flush=True)
+    return rc
 
 
 def parsable_share(folder: Path) -> tuple[int, int]:
@@ -63,6 +64,7 @@ def main() -> None:
                          "critiques, real pass rates) instead of datagen")
     ap.add_argument("--limit", type=int, default=8, help="DebugBench problems (x2 solutions) for step 3")
     ap.add_argument("--skip-run", action="store_true", help="skip step 4")
+    ap.add_argument("--models", default="base,stage1,stage2", help="models measured in step 3")
     ap.add_argument("train_args", nargs="*", help="extra `codecritique train` overrides (after --)")
     args = ap.parse_args()
     run = args.run
@@ -98,14 +100,21 @@ def main() -> None:
         print(f"\n{DEBUGBENCH} not found: skipping the parsable-judgement measurement")
     else:
         seen_ids, seen_texts = training_questions(data)
-        models = {"base (bundled SmolLM2-135M)": None, "after Stage I": run / "train" / "stage1",
-                  "after Stage II": run / "train" / "stage2"}
+        every = {"base": ("base (bundled SmolLM2-135M)", None),
+                 "stage1": ("after Stage I", run / "train" / "stage1"),
+                 "stage2": ("after Stage II", run / "train" / "stage2")}
+        models = dict(every[m] for m in args.models.split(","))
         shares = {}
         for name, folder in models.items():
             out = run / f"critique-bench-{'base' if folder is None else folder.name}"
             extra = [] if folder is None else ["--local-model", str(folder)]
-            cli("critique-bench", str(DEBUGBENCH), "--language", "python", "--limit", str(args.limit), "--out",
-                str(out), "--quiet", *extra)
+            rc = cli("critique-bench", str(DEBUGBENCH), "--language", "python", "--limit", str(args.limit),
+                     "--out", str(out), "--quiet", *extra, check=False)
+            if rc and (out / "results.jsonl").is_file():
+                print("  (critique-bench failed after writing results.jsonl, e.g. in its report; the critiques "
+                      "are read from results.jsonl)")
+            elif rc:
+                raise SystemExit(f"critique-bench failed (exit {rc})")
             shares[name] = parsable_share(out)
             items = [json.loads(x) for x in (out / "items.jsonl").read_text().splitlines() if x.strip()]
             overlap = {it["problem_id"] for it in items} & seen_ids

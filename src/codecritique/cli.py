@@ -578,6 +578,8 @@ def select_cmd(
                                                   "p_right (optional)."),
     truncate: bool = typer.Option(False, "--truncate",
                                   help="Cut completions at HumanEval's stop sequences first (as CodeT does)."),
+    public_examples: bool = typer.Option(True, "--public-examples/--no-public-examples",
+                                         help="Run the prompt's >>> examples as public tests (for cascade)."),
     workers: int = typer.Option(0, metavar="N", help="Judge workers (0: one per core)."),
     time_limit: float = typer.Option(0.25, metavar="S", help="CPU seconds per generated test."),
     bootstrap: int = typer.Option(1000, metavar="N", help="Bootstrap resamples for 95% intervals."),
@@ -604,6 +606,7 @@ def select_cmd(
     cfg = SelectConfig(problems=str(problems), generations=str(generations), out=str(out),
                        generated_tests=str(generated_tests) if generated_tests else None,
                        critiques=str(critiques) if critiques else None, truncate=truncate, resamples=bootstrap,
+                       public_examples=public_examples,
                        seed=seed, execution=DualExecutionConfig(workers=workers, time_limit=time_limit))
     last = [0.0]
 

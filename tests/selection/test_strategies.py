@@ -133,3 +133,12 @@ def test_codet_score_is_the_released_formula():
     from codecritique.metrics.agreement import codet_score, paper_score
 
     assert codet_score(4, 3) == 3 * math.sqrt(4) == 6.0 and paper_score(4, 3) == 12.0
+
+
+def test_cascade_breaks_an_agreement_tie_by_outputs():
+    # all pass test 0 (one consensus set); on test 1 (failed by all) two return "x", one returns "y", one crashes
+    pool = [c(0, True, {0}, ["a", "x"]), c(1, True, {0}, ["a", "x"]), c(2, False, {0}, ["a", "y"]),
+            c(3, False, {0}, ["a", "RE"]), c(4, False, set(), ["CE", "CE"])]
+    pick = cascade(pool, [1, 1])
+    assert pick.candidates == (0, 1) and pick.p_pass == 1.0 and pick.rule == "agreement+cluster"
+    assert codet(pool, [1, 1]).candidates == (0, 1, 2, 3)

@@ -142,9 +142,9 @@ def _execute(problems: Sequence[Problem], codes: dict[str, list[str]], generated
                     done[d["problem_id"]] = _from_row(d)
     todo = [p for p in problems if p.id in keys and p.id not in done]
     total = len(keys)
-    for pid in done:
+    for n, pid in enumerate(done, start=1):  # the cached ones first, counted one by one
         if on_problem:
-            on_problem(pid, len(done), total)
+            on_problem(pid, n, total)
     if not todo:
         return done
     truth_cfg = JudgeConfig(workers=cfg.workers, sandbox=cfg.sandbox, time_limit=cfg.truth_time_limit)

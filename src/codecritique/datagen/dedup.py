@@ -6,11 +6,12 @@ when its estimated Jaccard similarity is at least ``threshold`` (LSH alone lets 
 pairs are joined into clusters (union-find). From each cluster one question is kept: the one with the most tests,
 then the smallest ``question_id`` (a rule that does not depend on the order the sources were given in).
 
-Defaults (``DedupConfig``): word 3-grams, 128 permutations, threshold 0.5. They come from
-``benchmarks/dedup_decontam.py`` on statements planted from real CodeContests/DebugBench/LCB text: 3-grams
-tolerate renamed identifiers and dropped words far better than 5-grams, and at 0.5 no distinct real statements were
-merged while reformatted, renamed and word-dropped copies were found (figures in the module's benchmark output and
-the issue-12 note).
+Defaults (``DedupConfig``): word 3-grams, 128 permutations, threshold 0.5, chosen with
+``benchmarks/dedup_decontam.py`` (1430 real CodeContests/DebugBench/LiveCodeBench statements + 800 planted copies):
+recall reformatted 1.00, renamed+renumbered 0.955, 10% words dropped 0.955, 25% dropped 0.04; 6 merges of distinct
+real problems (AtCoder easy/hard versions of one task, short LeetCode binary-tree statements sharing their
+examples) plus the Codeforces div1/div2 mirrors, which are true duplicates. 0.6 halves those merges but drops the
+10%-dropped recall to 0.62; 5-grams lose recall at every threshold (0.81 / 0.41 at 0.5).
 """
 
 from __future__ import annotations

@@ -95,6 +95,7 @@ class QuestionsStep(Step):
         stats = {"read": len(result.records) + sum(result.dropped.values()), "kept": len(result.records),
                  "dropped": result.dropped, "drop_examples": result.examples, "per_source": result.per_source}
         _json(ctx.output("stages/questions.stats.json"), stats)
+        ctx.progress("advance", n=len(result.records))
         return {"kept": len(result.records)}
 
 

@@ -27,8 +27,11 @@ Strategies (each with its source):
   out; if none has one, uniform over all.
 * ``cascade`` (ours): filters in order of how much they can be trusted, each applied only where it leaves some
   solution: (1) the statement's public tests (``passed_public``); (2) CodeT's agreement among the survivors;
-  (3) the critique: the solutions judged ``right``, ranked by ``P(right)`` when present, else the paper's rule
-  (shortest critique reasoning); (4) ties stay ties (uniform). With no critiques it is public tests + agreement.
+  (3) within the winning consensus set (whose members pass the same generated tests but may still differ where
+  they fail), the largest group with identical outputs on the generated inputs (AlphaCode's clustering as a
+  tie-break); (4) the critique: the solutions judged ``right``, ranked by ``P(right)`` when present, else the
+  paper's rule (shortest critique reasoning); (5) ties stay ties (uniform). With no critiques it is public
+  tests + agreement + clustering.
 * ``random``: uniform over the pool: pass@1 of the sampler (the baseline of every table).
 
 The oracle (pass@k) is not a strategy: it is in :mod:`.passk`.
@@ -161,6 +164,13 @@ def cascade(pool: Sequence[Candidate], weights: Sequence[int] | None = None) -> 
     agreed = agreement_top(current, weights)
     if agreed:
         current, _ = agreed, steps.append("agreement")
+    groups: dict[Hashable, list[Candidate]] = defaultdict(list)
+    for c in current:
+        if ran(c):
+            groups[c.outputs].append(c)
+    clustered = _top((len(m), m) for m in groups.values())
+    if clustered and len(clustered) < len(current):
+        current, _ = clustered, steps.append("cluster")
     if any(c.p_right is not None for c in current):
         judged = [c for c in current if c.judgement == "right"] or current
         best = _top((c.p_right, [c]) for c in judged if c.p_right is not None)
@@ -191,7 +201,7 @@ STRATEGIES: dict[str, AgreementStrategy] = {s.name: s for s in (
     AgreementStrategy("codet-paper", codet_paper, ("generated-tests",), "CodeT, the paper's |S_x|*|S_y|"),
     AgreementStrategy("cluster", cluster, ("generated-tests",), "AlphaCode / MBR-exec output clustering"),
     AgreementStrategy("p-right", p_right, ("critiques",), "highest P(right) of the critique's judgement"),
-    AgreementStrategy("cascade", cascade, (), "public tests > agreement > critique (ours)"),
+    AgreementStrategy("cascade", cascade, (), "public tests > agreement > outputs > critique (ours)"),
 )}
 
 
