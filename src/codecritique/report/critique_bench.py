@@ -79,8 +79,10 @@ def plot_accuracy(metrics: dict[str, Any]) -> bytes | None:
         ys = [100 * groups[d]["accuracy"] if d in groups and groups[d]["accuracy"] is not None else nan
               for d in diffs]
         cis = [wilson_ci95(groups[d]["correct"], groups[d]["n"]) if d in groups else None for d in diffs]
-        yerr = [[y - 100 * c[0] if c else nan for y, c in zip(ys, cis)],
-                [100 * c[1] - y if c else nan for y, c in zip(ys, cis)]]
+        # clamped: at 0% or 100% the interval's end equals the value but for rounding (a negative error bar is
+        # an error to matplotlib)
+        yerr = [[max(0.0, y - 100 * c[0]) if c and y == y else nan for y, c in zip(ys, cis)],
+                [max(0.0, 100 * c[1] - y) if c and y == y else nan for y, c in zip(ys, cis)]]
         rects = ax.bar(xs, ys, width=width * 0.92, label=lang, yerr=yerr, capsize=2,
                        error_kw={"elinewidth": 0.8, "ecolor": "#444"})
         ax.bar_label(rects, labels=[_bar_label(y, groups.get(d)) for y, d in zip(ys, diffs)], fontsize="x-small",
