@@ -172,8 +172,16 @@ def test_cannot_read_host_home_or_secrets(judge, tmp_path):
         for k in ("shadow", "judge_environ", "judge_mem"):  # denied (rlimit: another uid) or hidden (bwrap)
             assert seen[k] in ((EACCES,) if rlimit else (ENOENT, EACCES)), (k, seen)
         assert seen["init_environ"] == EACCES, seen
-        if not rlimit:  # under bwrap the checkout is not even visible (under rlimit, world-readable files are)
-            assert run_probe(judge, checkout=f"import os\nos.listdir({os.getcwd()!r})") == {"checkout": ENOENT}
+        if not rlimit:  # under bwrap the checkout is not visible (under rlimit, world-readable files are) ...
+            cwd = os.getcwd()
+            # ... except as the path to the interpreter when the venv lives inside it (CI: ./.venv): then the
+            # folder holds that one entry, the read-only prefix, and none of the project's files
+            on_the_way = sorted({os.path.relpath(os.path.realpath(q), cwd).split(os.sep)[0]
+                                 for q in (sys.prefix, sys.exec_prefix, sys.base_prefix)
+                                 if os.path.realpath(q).startswith(cwd + os.sep)})
+            seen = run_probe(judge, checkout=f"import os\nentries = sorted(os.listdir({cwd!r}))\n"
+                                             f"assert set(entries) <= set({on_the_way!r}), entries")
+            assert seen["checkout"] in (ENOENT, "ok"), seen
     finally:
         os.unlink(secret)
 
