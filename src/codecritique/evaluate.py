@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .io import write_json
 from .judge.engine import Judge, JudgeConfig, Submission
 from .judge.generations import Generations
 from .judge.verdict import SampleResult, Verdict
@@ -103,10 +104,7 @@ def judge_generations(problems: dict[str, Problem], generations: dict[str, Gener
         isolation = judge.isolation
         stats = dict(judge.stats)
     records = build_records(problems, generations, results, isolation)
-    tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(records, f, indent=1)
-    os.replace(tmp, out)
+    write_json(out, records)
     partial_path.unlink(missing_ok=True)
     summary = summarize(records)
     summary["judge"] = {"isolation": isolation, "checker": config.checker, **stats}

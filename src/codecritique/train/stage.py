@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codecritique.io import write_json
 from codecritique.train.callbacks import Event, ProgressEvents, StepRecorder
 from codecritique.train.config import Recipe
 from codecritique.train.data import Example
@@ -219,6 +220,4 @@ def _write_logs(folder: Path, history: list[dict[str, Any]], result: StageResult
             if "loss" in entry:
                 w.writerow([entry.get("step"), entry.get("loss"), entry.get("learning_rate"),
                             entry.get("grad_norm"), entry.get("num_tokens"), entry.get("epoch")])
-    tmp = folder / (RESULT_FILE + ".tmp")
-    tmp.write_text(json.dumps(result.to_dict(), indent=1) + "\n")
-    os.replace(tmp, folder / RESULT_FILE)
+    write_json(folder / RESULT_FILE, result.to_dict())  # last and atomic: its presence marks the stage done
