@@ -91,3 +91,60 @@ def solution_cpu_times(jobs: list[dict], workers: int = 1, python: str = sys.exe
         for j, t in enumerate(shard_times):
             times[k + j * workers] = t
     return times
+
+
+# ---------------------------------------------------------------- CPU time of a judge's processes, from /proc
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_times(pid: int) -> tuple[float, float]:
+    """(own CPU seconds, CPU seconds of its waited-for children) of a process."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ut, st, cut, cst = (int(x) for x in fields[11:15])
+    return (ut + st) / TICK, (cut + cst) / TICK
+
+
+def descendants(pid: int) -> list[int]:
+    children = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(d))
+            except OSError:
+                pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for c in children.get(p, []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def zygote_pids(judge: Judge) -> list[int]:
+    """The zygote of each worker: the python process right below bwrap (or the worker's process itself)."""
+    pids = []
+    for w in judge.workers:
+        if w.proc is None:
+            continue
+        cands = [w.proc.pid] + descendants(w.proc.pid)
+        for p in cands:
+            try:
+                with open(f"/proc/{p}/cmdline", "rb") as f:
+                    cmd = f.read()
+            except OSError:
+                continue
+            if b"zygote" in cmd and b"bwrap" not in cmd.split(b"\0")[0]:
+                pids.append(p)
+                break
+    return pids
+
+
+def judge_cpu(judge) -> float:
+    """CPU seconds used so far by this process and by the judge's zygotes with everything they reaped (tests)."""
+    me = os.times()
+    return me.user + me.system + sum(sum(proc_times(p)) for p in zygote_pids(judge))

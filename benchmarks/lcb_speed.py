@@ -29,7 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from _floor import solution_cpu_times
+import resource
+
+from _floor import judge_cpu, solution_cpu_times
 
 from codecritique.judge.engine import Judge, JudgeConfig, Submission
 from codecritique.problems.lcb import read_lcb_eval_all
@@ -76,12 +78,13 @@ def run_ours(workload, workers: int, checker: str):
     subs = [Submission(p, code) for p, code in workload]
     with Judge(JudgeConfig(workers=workers, checker=checker)) as judge:
         judge.run([Submission(Problem(id="warm", tests=workload[0][0].tests), "print(1)")])  # start the sandboxes
-        t = time.perf_counter()
+        c, t = judge_cpu(judge), time.perf_counter()
         results = judge.run(subs)
-        return time.perf_counter() - t, results, judge.isolation, dict(judge.timing), dict(judge.stats)
+        elapsed, cpu = time.perf_counter() - t, judge_cpu(judge) - c
+        return elapsed, cpu, results, judge.isolation, dict(judge.stats)
 
 
-def run_official(workload, workers: int, root: Path) -> tuple[float, list[bool]] | None:
+def run_official(workload, workers: int, root: Path) -> tuple[float, list[bool], float] | None:
     python = root / ".venv" / "bin" / "python"
     if not (root / "lcb_runner").is_dir() or not python.exists():
         return None
@@ -97,12 +100,15 @@ def run_official(workload, workers: int, root: Path) -> tuple[float, list[bool]]
             json.dump(work, f)
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": d, "PYTHONPATH": str(root),
                "TQDM_DISABLE": "1"}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         r = subprocess.run([str(python), "-c", OFFICIAL_DRIVER, path, str(workers)], capture_output=True, text=True,
                            env=env, cwd=d)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
         raise RuntimeError(f"the official grader failed: {r.stderr[-2000:]}")
     res = json.loads(r.stdout.strip().splitlines()[-1])
-    return res["elapsed"], res["passed"]
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime  # its whole run, imports included
+    return res["elapsed"], res["passed"], cpu
 
 
 def floor_jobs(workload, results) -> list[dict]:
@@ -137,10 +143,10 @@ def main() -> None:
 
     ours = {}
     for checker in args.checkers.split(","):
-        elapsed, results, isolation, timing, stats = run_ours(workload, args.workers, checker)
-        ours[checker] = (elapsed, results)
+        elapsed, cpu, results, isolation, stats = run_ours(workload, args.workers, checker)
+        ours[checker] = (elapsed, results, cpu)
         print(f"  ours --checker {checker:8s} {elapsed:7.1f} s  {len(workload) / elapsed:6.1f} samples/s  "
-              f"{sum(r.passed for r in results)} pass  ({isolation}; {stats['tests_run']} tests run)")
+              f"{cpu:7.1f} CPU-s  {sum(r.passed for r in results)} pass  ({isolation}; {stats['tests_run']} tests)")
     official = None
     if not args.skip_official:
         official = run_official(workload, args.workers, args.lcb_official)
@@ -148,30 +154,32 @@ def main() -> None:
             print(f"  official grader: SKIPPED ({args.lcb_official} has no lcb_runner/ and .venv/)")
         else:
             print(f"  official lcb_runner      {official[0]:7.1f} s  {len(workload) / official[0]:6.1f} samples/s  "
-                  f"{sum(official[1])} pass")
+                  f"{official[2]:7.1f} CPU-s  {sum(official[1])} pass")
     base = next(iter(ours.values()))[1]
     cpu = solution_cpu_times(floor_jobs(workload, base), workers=args.workers)
     floor = sum(cpu) / args.workers
     print(f"  floor: solutions' own CPU {sum(cpu):.1f} s / {args.workers} cores = {floor:.1f} s")
     print(f"load average {os.getloadavg()[0]:.2f} (after)")
 
-    print("\nratios (wall time, same run):")
-    for checker, (elapsed, results) in ours.items():
-        line = f"  --checker {checker:8s}: {elapsed / floor:5.2f}x the floor"
+    print("\nratios, same run (wall time; in brackets CPU time, which other users of a loaded machine distort less):")
+    for checker, (elapsed, results, cpu_ours) in ours.items():
+        line = f"  --checker {checker:8s}: {elapsed / floor:5.2f}x the floor [{cpu_ours / sum(cpu):5.2f}x]"
         if official:
-            line += f", official/ours = {official[0] / elapsed:5.2f}x"
+            line += f", official/ours = {official[0] / elapsed:5.2f}x [{official[2] / cpu_ours:5.2f}x]"
         print(line)
     if "lcb" in ours and "default" in ours:
-        print(f"  --checker lcb / default: {ours['lcb'][0] / ours['default'][0]:.2f}x")
+        print(f"  --checker lcb / default: {ours['lcb'][0] / ours['default'][0]:.2f}x "
+              f"[{ours['lcb'][2] / ours['default'][2]:.2f}x]")
     if official:
         print("\nagreement with the official grader (pass/fail per solution):")
-        for checker, (_, results) in ours.items():
+        for checker, (_, results, _) in ours.items():
             same = sum(r.passed == o for r, o in zip(results, official[1]))
             print(f"  --checker {checker:8s}: {same}/{len(workload)}")
     # the judge's own per-sample overhead in CPU terms: everything beyond the floor, over all cores
-    for checker, (elapsed, _) in ours.items():
-        print(f"  judge overhead --checker {checker}: {1e3 * (elapsed * args.workers - sum(cpu)) / len(workload):.1f} "
-              f"ms of core time per sample beyond the solutions' own")
+    for checker, (elapsed, _, cpu_ours) in ours.items():
+        print(f"  judge overhead --checker {checker}: {1e3 * (cpu_ours - sum(cpu)) / len(workload):.1f} ms of CPU "
+              f"per sample beyond the solutions' own ({1e3 * (elapsed * args.workers - sum(cpu)) / len(workload):.1f} "
+              f"ms of wall x cores)")
 
 
 if __name__ == "__main__":
