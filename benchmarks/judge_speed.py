@@ -245,8 +245,9 @@ def main() -> None:
         print(f"  speed-up: x{ef / eo:.1f}")
         cpu = solution_cpu_times([{"code": code + "\n\n" + p.tests[0].input, "kind": "program", "input": "",
                                    "cpu": 3} for p, code in he], workers=args.workers)
-        floor = sum(cpu) / args.workers
-        print(f"  floor: the samples' own CPU {sum(cpu):.1f} s / {args.workers} cores = {floor:.1f} s "
+        cores = min(args.workers, os.cpu_count() or 1)
+        floor = sum(cpu) / cores
+        print(f"  floor: the samples' own CPU {sum(cpu):.1f} s / {cores} cores = {floor:.1f} s "
               f"({sum(c >= 2.9 for c in cpu)} samples at the 3 s limit); codecritique {eo:.1f} s = "
               f"{eo / floor:.2f}x the floor (load average now {os.getloadavg()[0]:.2f})")
         if args.skip_workload_cc:

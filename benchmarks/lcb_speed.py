@@ -157,8 +157,9 @@ def main() -> None:
                   f"{official[2]:7.1f} CPU-s  {sum(official[1])} pass")
     base = next(iter(ours.values()))[1]
     cpu = solution_cpu_times(floor_jobs(workload, base), workers=args.workers)
-    floor = sum(cpu) / args.workers
-    print(f"  floor: solutions' own CPU {sum(cpu):.1f} s / {args.workers} cores = {floor:.1f} s")
+    cores = min(args.workers, os.cpu_count() or 1)
+    floor = sum(cpu) / cores
+    print(f"  floor: solutions' own CPU {sum(cpu):.1f} s / {cores} cores = {floor:.1f} s")
     print(f"load average {os.getloadavg()[0]:.2f} (after)")
 
     print("\nratios, same run (wall time; in brackets CPU time, which other users of a loaded machine distort less):")
@@ -178,7 +179,7 @@ def main() -> None:
     # the judge's own per-sample overhead in CPU terms: everything beyond the floor, over all cores
     for checker, (elapsed, _, cpu_ours) in ours.items():
         print(f"  judge overhead --checker {checker}: {1e3 * (cpu_ours - sum(cpu)) / len(workload):.1f} ms of CPU "
-              f"per sample beyond the solutions' own ({1e3 * (elapsed * args.workers - sum(cpu)) / len(workload):.1f} "
+              f"per sample beyond the solutions' own ({1e3 * (elapsed * cores - sum(cpu)) / len(workload):.1f} "
               f"ms of wall x cores)")
 
 
