@@ -28,6 +28,7 @@ from .errors import CodecritiqueError, ConfigError
 from .io import write_json
 from .cli_options import OPTION_SPELLINGS, Opt, config_command
 from .llm.config import BackendConfig
+from .llm.probe import resolve_model
 
 _MODEL = BackendConfig()  # the model options' defaults come from the config, not from here
 
@@ -435,7 +436,7 @@ def run(
     out = Path(cfg.out)
     _check_run_dir(cfg, out, force)
     if cfg.backend.base_urls and model_stages_to_run(cfg, only):
-        cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
+        cfg.backend.model = resolve_model(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
     result = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
                           progress=_progress_factory(quiet))
     if result:
@@ -485,22 +486,6 @@ def _check_run_dir(cfg, out: Path, force: bool) -> None:
         more = f" (and {len(changed) - 4} more)" if len(changed) > 4 else ""
         raise CodecritiqueError(f"{out} holds a run with other settings: {what}{more}; use a new --out, or --force "
                                 "to replace its results (stored requests are kept)")
-
-
-def _probe_endpoints(urls: list[str], api_key: str, model: Optional[str]) -> Optional[str]:
-    """Fail within seconds on an endpoint that cannot be used; returns the model to use."""
-    from .llm.probe import probe_endpoint
-
-    served = [probe_endpoint(url, api_key) for url in urls]
-    if model is None:
-        names = next((s for s in served if s), None)
-        if not names:
-            raise CodecritiqueError(f"{urls[0]} lists no model: pass --model")
-        return names[0]
-    for url, names in zip(urls, served):
-        if names and model not in names:
-            raise ConfigError("model", f"{url} does not serve {model!r} (it serves {', '.join(names[:5])})")
-    return model
 
 
 def _progress_factory(quiet: bool):
@@ -792,7 +777,7 @@ def critique_bench_cmd(
         cfg.path = str(path)
     cfg.validate()
     if cfg.backend.base_urls:
-        cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
+        cfg.backend.model = resolve_model(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
     out = Path(cfg.out)
     result = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
                        progress=_progress_factory(quiet))

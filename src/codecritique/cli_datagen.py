@@ -147,14 +147,12 @@ def datagen(
     if not cfg.benchmark_sources() and not cfg.from_release:
         typer.secho("datagen: WARNING: no --benchmarks given: the questions are NOT decontaminated against any "
                     "evaluation benchmark", fg=typer.colors.YELLOW, err=True)
-    for spec in (cfg.teacher, cfg.critic):
-        if not spec.local and not spec.model and (not stages or {"generate", "critique"} & set(stages)):
-            from .llm.probe import probe_endpoint
+    if not stages or {"generate", "critique"} & set(stages):
+        from .llm.probe import resolve_model
 
-            names = probe_endpoint(spec.urls[0], api_key)
-            if not names:
-                raise ValueError(f"{spec.urls[0]} lists no model: pass --teacher-model/--critic-model")
-            object.__setattr__(spec, "model", names[0])
+        for spec, option in ((cfg.teacher, "teacher_model"), (cfg.critic, "critic_model")):
+            if not spec.local:
+                object.__setattr__(spec, "model", resolve_model(spec.urls, api_key, spec.model, option))
     ex = None
     if executor == "ray":
         from .pipeline.ray_executor import RayExecutor
