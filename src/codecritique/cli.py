@@ -8,6 +8,7 @@ too.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -580,49 +581,59 @@ def _print_metrics_table(result: dict) -> None:
         for name, why in result["strategies_unavailable"].items():
             print(f"  {name}: not computed ({why})")
 
+def _select_config():
+    from .critique.select_command import SelectConfig
+
+    return SelectConfig
+
+
+def _select_options() -> tuple[Opt | str, ...]:
+    return (
+        "problems", "generations", "out",
+        Opt("generated_tests", "--generated-tests", metavar="FILE",
+            help="Model-written tests in CodeT's format (prompt + samples)."),
+        Opt("critiques", metavar="FILE", help="JSONL: problem_id, sample_index, judgement, reasoning_tokens, p_right "
+                                              "(optional)."),
+        Opt("truncate", help="Cut completions at HumanEval's stop sequences first (as CodeT does)."),
+        Opt("public_examples", flag="--public-examples/--no-public-examples",
+            help="Run the prompt's >>> examples as public tests (for cascade)."),
+        Opt("execution.workers", metavar="N", help="Judge workers (0: one per core)."),
+        Opt("execution.time_limit", metavar="S", help="CPU seconds per generated test."),
+        Opt("resamples", "--bootstrap", metavar="N", help="Bootstrap resamples for 95% intervals."),
+        Opt("seed", metavar="N"),
+    )
+
+
 @app.command("select")
+@config_command(_select_config(), _select_options(),
+                base=lambda: _select_config()(problems="", generations="", out=""))
 def select_cmd(
+    cfg,
     problems: Path = typer.Argument(..., metavar="PROBLEMS", help="Problems file (any format the loaders read)."),
     generations: Path = typer.Argument(..., metavar="GENERATIONS",
                                        help="Samples (any format `judge` reads); sample indices follow its order."),
     out: Path = typer.Option(..., "--out", metavar="DIR", help="Writes DIR/selection.json and DIR/executions.jsonl."),
-    generated_tests: Optional[Path] = typer.Option(None, "--generated-tests", metavar="FILE",
-                                                   help="Model-written tests in CodeT's format (prompt + samples)."),
-    critiques: Optional[Path] = typer.Option(None, "--critiques", metavar="FILE",
-                                             help="JSONL: problem_id, sample_index, judgement, reasoning_tokens, "
-                                                  "p_right (optional)."),
-    truncate: bool = typer.Option(False, "--truncate",
-                                  help="Cut completions at HumanEval's stop sequences first (as CodeT does)."),
-    public_examples: bool = typer.Option(True, "--public-examples/--no-public-examples",
-                                         help="Run the prompt's >>> examples as public tests (for cascade)."),
-    workers: int = typer.Option(0, metavar="N", help="Judge workers (0: one per core)."),
-    time_limit: float = typer.Option(0.25, metavar="S", help="CPU seconds per generated test."),
-    bootstrap: int = typer.Option(1000, metavar="N", help="Bootstrap resamples for 95% intervals."),
-    seed: int = typer.Option(0, metavar="N"),
 ) -> None:
     """Every selection strategy the inputs allow (CodeT agreement, clustering, P(right), cascade) vs random and
     the oracle."""
-    from .critique.dual_execution import DualExecutionConfig
-    from .critique.select_command import SelectConfig, run_select
+    from .critique.select_command import run_select
     from .report.selection_table import format_selection_table
 
+    generated_tests = cfg.generated_tests and Path(cfg.generated_tests)
+    critiques = cfg.critiques and Path(cfg.critiques)
     for path, option in ((problems, "problems"), (generations, "generations"), (generated_tests, "generated-tests"),
                          (critiques, "critiques")):
-        if path is not None and not path.is_file():
+        if path and not path.is_file():
             raise ConfigError(option, f"{path}: no such file")
     if out.exists() and not out.is_dir():
         raise ConfigError("out", f"{out} exists and is not a directory")
-    if bootstrap < 2:
-        raise ConfigError("bootstrap", f"must be >= 2, got {bootstrap}")
-    if workers < 0:
-        raise ConfigError("workers", f"must be >= 0, got {workers}")
-    if not time_limit > 0:
-        raise ConfigError("time_limit", f"must be > 0, got {time_limit}")
-    cfg = SelectConfig(problems=str(problems), generations=str(generations), out=str(out),
-                       generated_tests=str(generated_tests) if generated_tests else None,
-                       critiques=str(critiques) if critiques else None, truncate=truncate, resamples=bootstrap,
-                       public_examples=public_examples,
-                       seed=seed, execution=DualExecutionConfig(workers=workers, time_limit=time_limit))
+    if cfg.resamples < 2:
+        raise ConfigError("bootstrap", f"must be >= 2, got {cfg.resamples}")
+    if cfg.execution.workers < 0:
+        raise ConfigError("workers", f"must be >= 0, got {cfg.execution.workers}")
+    if not cfg.execution.time_limit > 0:
+        raise ConfigError("time_limit", f"must be > 0, got {cfg.execution.time_limit}")
+    cfg = dataclasses.replace(cfg, problems=str(problems), generations=str(generations), out=str(out))
     last = [0.0]
 
     def progress(pid: str, done: int, total: int) -> None:
