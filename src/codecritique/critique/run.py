@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..io import read_jsonl, write_json
-from ..judge.engine import JudgeConfig
+from ..judge.config import JudgeConfig
 from ..llm.config import BackendConfig
 from ..llm.tasks import PromptOptions
 from ..llm.types import SamplingParams
@@ -65,7 +65,7 @@ class RunConfig:
         written or any model is loaded."""
         from ..metrics.selection import FALLBACKS
         from ..errors import ConfigError, require, require_number
-        from ..judge.engine import LANGUAGES
+        from ..judge.config import LANGUAGES
 
         require(self.language in LANGUAGES, "language", f"unknown language {self.language!r}: use "
                                                         f"{', '.join(LANGUAGES)}")
