@@ -102,6 +102,6 @@ def test_a_name_given_twice_is_refused():
 
 def test_cpp_profile_names_in_the_judge_config_are_the_compilers():
     from codecritique.judge.config import CPP_PROFILES
-    from codecritique.judge.cpp import PROFILES
+    from codecritique.judge.cpp_profiles import PROFILES
 
     assert CPP_PROFILES == tuple(PROFILES)

@@ -10,7 +10,7 @@ from .limits import DEFAULT_OUTPUT_MB
 JUDGE_VERSION = "2"  # part of cache keys: bump when verdict semantics change (2: end-of-test tokens, finalization)
 LANGUAGES = ("python", "cpp")
 SANDBOXES = ("bwrap", "rlimit", "none")
-CPP_PROFILES = ("default", "lcb-cpp")  # the names of cpp.PROFILES (a test holds the two equal)
+CPP_PROFILES = ("default", "lcb-cpp")  # the names of cpp_profiles.PROFILES (a test holds the two equal)
 PER_PROBLEM_CHECKERS = ("case-insensitive", "yes-no")  # builtin comparisons a problem may ask for under --checker default
 
 
@@ -28,7 +28,7 @@ class JudgeConfig:
     allow_fork: bool = False  # let solutions create processes (each test then gets its own PID namespace)
     tmp_size_mb: int = 256  # private /tmp of each worker
     python: str | None = None  # interpreter for Python solutions (default: the one running the judge)
-    cpp_profile: str = "default"  # default (-O2 -std=gnu++17) | lcb-cpp (the paper's evaluator), see cpp.py
+    cpp_profile: str = "default"  # default (-O2 -std=gnu++17) | lcb-cpp (the paper's evaluator), see cpp_profiles.py
     cxxflags: str | None = None  # compiler flags replacing the profile's (shell syntax)
     cpp_cache: str | None = None  # binary and precompiled-header cache (default: ~/.cache/codecritique/cpp)
     compile_workers: int = 0  # parallel compiles (0: as many as workers)
@@ -37,7 +37,7 @@ class JudgeConfig:
         """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work (before any judging)."""
         from ..errors import ConfigError, require, require_number
         from .checkers import get_checker
-        from .cpp import get_profile
+        from .cpp_profiles import get_profile
 
         try:
             get_checker(self.checker)
