@@ -184,7 +184,7 @@ def model_stages_to_run(cfg: RunConfig, only: Iterable[str] | None = None) -> li
     return pending
 
 
-def run(cfg: RunConfig, only: Iterable[str] | None = None, log: Callable[[str], None] = print,
+def run(cfg: RunConfig, only: Iterable[str] | None = None, log: Callable[[str], None] | None = None,
         progress: ProgressFactory | None = None) -> RunResult | None:
     """Run the stages in order (all by default); returns what the report stage computed when it ran. Every setting
     and the problems are checked before anything is written or any model is loaded."""

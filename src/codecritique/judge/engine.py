@@ -82,8 +82,8 @@ class Judge:
         kind, warning = resolve_kind(self.config.sandbox)
         self.sandbox_kind = kind
         self.warning = warning
-        if warning:
-            print(warning, file=sys.stderr)
+        if warning:  # logged, not printed (the judge never prints): the CLI shows warnings on stderr
+            log.warning(warning.removeprefix("WARNING: "))
         n = self.config.workers or os.cpu_count() or 1
         self.sandbox_config = SandboxConfig(kind=kind, allow_fork=self.config.allow_fork,
                                             tmp_size_mb=self.config.tmp_size_mb, python=self.config.python)
