@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 
-from codecritique.judge.zygote import LCB_PRELUDE, PRELOAD
+from codecritique.judge.sandboxed.zygote_python import LCB_PRELUDE, PRELOAD
 
 CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
 

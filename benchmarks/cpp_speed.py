@@ -28,7 +28,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from codecritique.judge.cpp import PROFILES, CppCompiler
+from codecritique.judge.cpp import CppCompiler
+from codecritique.judge.cpp_profiles import PROFILES
 from codecritique.judge.cpp_harness import Unmappable, check_test, lcb_style_harness, lcb_style_prefix, \
     problem_signature
 from codecritique.judge.engine import Judge, JudgeConfig, Submission
