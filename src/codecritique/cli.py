@@ -374,9 +374,14 @@ def run(
     sandbox: Sandbox = typer.Option("bwrap"),
     workers: int = typer.Option(0, metavar="N", help="Judge workers (0: one per core)."),
     fallback: Fallback = typer.Option("random", help="When nothing is judged right."),
+    generated_tests: bool = typer.Option(True, "--generated-tests/--no-generated-tests",
+                                         help="The model writes tests; every solution runs on them (strategies "
+                                              "codet, cluster, cascade)."),
+    p_right: bool = typer.Option(True, "--p-right/--no-p-right",
+                                 help="Score P(right) of each critique's judgement (strategies p-right, cascade)."),
     only: Optional[list[str]] = typer.Option(None, "--only", metavar="STAGE",
                                              help="Run only this stage over the saved files (repeatable): "
-                                                  "generate, critique, judge, report."),
+                                                  "generate, critique, testgen, judge, testrun, report."),
     force: bool = typer.Option(False, "--force", help="Run in an existing run directory although its settings "
                                                       "differ (its stored requests are kept and reused)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object instead of a table."),
@@ -389,7 +394,7 @@ def run(
     from .llm.tasks import PromptOptions
 
     cfg = RunConfig(out=str(out), language=language, k=k, critique_max_tokens=critique_max_tokens, seed=seed,
-                    fallback=fallback, window=window, limit=limit,
+                    fallback=fallback, window=window, limit=limit, generated_tests=generated_tests, p_right=p_right,
                     backend=BackendConfig(base_urls=list(base_url or []), model=model, api_key=api_key,
                                           tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
                                           top_p=top_p, max_tokens=max_tokens, local_batch=local_batch),
@@ -415,7 +420,10 @@ def run(
         if as_json:
             print(json.dumps(result.metrics))
         else:
+            from .report.selection_table import format_run_selection_table
+
             _print_metrics_table(result.metrics)
+            typer.echo(format_run_selection_table(result.metrics))
             typer.echo(f"report: {report}")
 
 
