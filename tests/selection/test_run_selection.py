@@ -19,15 +19,17 @@ from codecritique.metrics.summary import compute_metrics, curves
 
 
 def test_inputs_from_broken_output_are_counted_and_skipped():
-    text = ("<think>maybe ```\n9 9\n```</think>Here are tests:\n```input\n3 5\n```\n```\n  \n```\n"
+    text = ("<think>maybe ```\n9 9\n```</think>Here are tests:\n```input\n3 5\n```\nOutput:\n```\n8\n```\n```\n  \n```\n"
             "```python\nprint(1)\n```\n```\n(one test input)\n```\n```input\n1 2   \n\n```\n```\n3 5\n```\n"
             "```\nunterminated")
     parsed = parse_inputs(text, n=2)
     # the reasoning's block is not an input; 3 5 and 1 2 kept (trailing spaces and blank lines removed); the
-    # second 3 5 is over the limit of 2; the open block at the end was cut off
+    # second 3 5 is over the limit of 2; the open block at the end was cut off; the block under "Output:" is what a
+    # program printed
     assert parsed.tests == ["3 5\n", "1 2\n"]
-    assert parsed.found == 7
-    assert parsed.dropped == {"unterminated": 1, "empty": 1, "code": 1, "placeholder": 1, "over-limit": 1}
+    assert parsed.found == 8
+    assert parsed.dropped == {"unterminated": 1, "empty": 1, "code": 1, "placeholder": 1, "over-limit": 1,
+                              "output": 1}
     assert parse_inputs("") .tests == [] and parse_inputs(None).found == 0  # type: ignore[arg-type]
     assert parse_inputs("no block at all, just words").dropped == {}
     assert parse_inputs("```\n" + "9" * 5000 + "\n```").dropped == {"too-long": 1}
@@ -50,6 +52,12 @@ def test_asserts_from_broken_output_are_counted_and_skipped():
     assert parse_asserts("assert f(1) == 2\nassert f(2) == 4\nassert f(3", "f").tests == \
         ["assert f(1) == 2", "assert f(2) == 4"]
     assert parse_asserts("\x00\x01 assert ((((", "f").dropped == {}
+    # usage examples that state the value (what the bundled model writes when asked for asserts) are tests too
+    examples = ("```python\ndef isEven(n: int) -> bool:\n    return n % 2 == 0\n```\nExample usage:\n```python\n"
+                "print(isEven(4))  # True\nprint(isEven(7))  # false\nprint(isEven(3))  # prints False\n"
+                "isEven(10) -> True\n>>> isEven(0)\nTrue\nprint(len('ab'))  # 2\n```")
+    assert parse_asserts(examples, "isEven").tests == ["assert isEven(4) == True", "assert isEven(7) == False",
+                                                       "assert isEven(10) == True", "assert isEven(0) == True"]
 
 
 def test_prompts_come_from_the_template_files():

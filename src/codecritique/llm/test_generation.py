@@ -89,35 +89,40 @@ class ParsedTests:
         self.dropped[reason] = self.dropped.get(reason, 0) + 1
 
 
-def _blocks(text: str) -> tuple[list[tuple[str, str]], bool]:
-    """Fenced blocks as (tag, content), and whether a last block was left open (cut off)."""
+def _blocks(text: str, with_heading: bool = False) -> tuple[list, bool]:
+    """Fenced blocks as (tag, content) (with ``with_heading``: (tag, content, the last non-blank line before the
+    fence)), and whether a last block was left open (cut off)."""
     out, lines, i = [], text.splitlines(), 0
     while i < len(lines):
         m = _FENCE_OPEN.match(lines[i])
         if not m:
             i += 1
             continue
+        heading = next((line.strip() for line in reversed(lines[:i]) if line.strip()), "")
         tag, body, j = m.group(1).lower(), [], i + 1
         while j < len(lines) and not lines[j].strip().startswith("```"):
             body.append(lines[j])
             j += 1
         if j >= len(lines):
             return out, True
-        out.append((tag, "\n".join(body)))
+        out.append((tag, "\n".join(body), heading) if with_heading else (tag, "\n".join(body)))
         i = j + 1
     return out, False
+
+
+_OUTPUT_HEADING = re.compile(r"\b(output|result|explanation)s?\b", re.IGNORECASE)
 
 
 def parse_inputs(response: str, n: int | None = None, *, max_chars: int = MAX_INPUT_CHARS) -> ParsedTests:
     """Test inputs of a stdin problem: the fenced blocks of the answer (after any reasoning), each an input as typed
     on standard input (trailing spaces removed, one final newline). At most ``n`` are kept."""
     _, answer, _, _ = split_reasoning(response or "")
-    blocks, open_block = _blocks(answer)
+    blocks, open_block = _blocks(answer, with_heading=True)
     parsed = ParsedTests()
     if open_block:
         parsed.found += 1
         parsed.drop("unterminated")
-    for tag, content in blocks:
+    for tag, content, heading in blocks:
         parsed.found += 1
         lines = [line.rstrip() for line in content.splitlines()]
         while lines and not lines[0]:
@@ -127,6 +132,8 @@ def parse_inputs(response: str, n: int | None = None, *, max_chars: int = MAX_IN
         text = "\n".join(lines)
         if tag in CODE_TAGS:
             parsed.drop("code")
+        elif _OUTPUT_HEADING.search(heading) and not re.search(r"\binput", heading, re.IGNORECASE):
+            parsed.drop("output")  # a block under "Output": what a program printed, not an input
         elif not text:
             parsed.drop("empty")
         elif text == INPUT_EXAMPLE or text.startswith("(") and text.endswith(")") and "input" in text:
@@ -146,8 +153,9 @@ def _calls(node: ast.AST, name: str) -> bool:
 
 def parse_asserts(response: str, function: str, n: int | None = None) -> ParsedTests:
     """Assert lines testing ``function``, CodeT-style: from the answer's fenced blocks (all of the answer when it
-    has none), ``Solution().f(`` written as ``f(`` (the method is called as a function), each assert cut at the
-    line (one assert a line; a comment after it is dropped), kept when it compiles and calls ``function``. At most ``n`` are kept."""
+    has none), ``Solution().f(`` written as ``f(`` (the method is called as a function), one assert a line (a
+    comment after it is dropped), kept when it compiles and calls ``function``; usage examples that state the
+    expected value (``print(f(x))  # v``, ``>>> f(x)`` then ``v``) count as asserts. At most ``n`` are kept."""
     _, answer, _, _ = split_reasoning(response or "")
     blocks, _open = _blocks(answer)
     code_blocks = [c for tag, c in blocks if tag in ("", "python", "py", "python3")]
@@ -156,12 +164,14 @@ def parse_asserts(response: str, function: str, n: int | None = None) -> ParsedT
         text = answer
     text = re.sub(r"\bSolution\s*\(\s*\)\s*\.\s*(" + re.escape(function) + r")\s*\(", r"\1(", text)
     parsed = ParsedTests()
-    for line in text.splitlines():
+    lines = text.splitlines()
+    for at, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped.startswith("assert"):
+        case = _example_as_assert(stripped, lines[at + 1] if at + 1 < len(lines) else "", function)
+        if case is None and not stripped.startswith("assert"):
             continue
         parsed.found += 1
-        case = stripped.rstrip(";").rstrip()
+        case = (case or stripped).rstrip(";").rstrip()
         try:
             tree = ast.parse(case)
             compile(tree, "<generated test>", "exec")
@@ -176,6 +186,35 @@ def parse_asserts(response: str, function: str, n: int | None = None) -> ParsedT
         else:
             parsed.tests.append(ast.unparse(tree.body[0]))
     return parsed
+
+
+_PRINTED = re.compile(r"^print\((?P<call>.+)\)\s*#\s*(?:->|=>|=|output:?|returns?:?)?\s*(?P<value>.+)$",
+                      re.IGNORECASE)
+_SHOWN = re.compile(r"^(?:>>>\s*)?(?P<call>.+?)\s*(?:#\s*)?(?:->|=>)\s*(?P<value>.+)$")
+_JSON_WORDS = {"true": "True", "false": "False", "null": "None"}
+
+
+def _example_as_assert(line: str, next_line: str, function: str) -> str | None:
+    """A usage example that states the expected value, as an assert: ``print(f(x))  # v``, ``f(x)  # => v``,
+    ``f(x) -> v`` and a doctest ``>>> f(x)`` followed by ``v`` (models write these where asked for asserts). The
+    value must be a Python literal (``true``/``false``/``null`` read as JSON); anything else is not a test."""
+    m = _PRINTED.match(line) or (_SHOWN.match(line) if not line.startswith(("assert", "def ", "print")) else None)
+    if m:
+        call, value = m.group("call").strip(), m.group("value").strip()
+    elif line.startswith(">>>") and next_line.strip() and not next_line.strip().startswith(">>>"):
+        call, value = line[3:].strip(), next_line.strip()
+    else:
+        return None
+    value = _JSON_WORDS.get(value.lower(), value)
+    try:
+        call_tree = ast.parse(call, mode="eval")
+        ast.literal_eval(value)
+    except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
+        return None
+    if not (isinstance(call_tree.body, ast.Call) and isinstance(call_tree.body.func, ast.Name)
+            and call_tree.body.func.id == function):
+        return None
+    return f"assert {call} == {value}"
 
 
 def parse_tests(response: str, kind: str, function: str | None, n: int | None = None) -> ParsedTests:
