@@ -33,7 +33,7 @@ from pathlib import Path
 
 from codecritique.judge.checkers import check_default
 from codecritique.judge.engine import Judge, JudgeConfig, Submission
-from codecritique.judge.zygote import PRELOAD
+from codecritique.judge.sandboxed.zygote_python import PRELOAD  # stdlib only, no side effects
 from codecritique.problems.model import Problem, Test
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

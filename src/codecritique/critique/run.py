@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..io import read_jsonl, write_json
-from ..judge.engine import JudgeConfig
+from ..judge.config import JudgeConfig
 from ..llm.config import BackendConfig
 from ..llm.tasks import PromptOptions
 from ..llm.types import SamplingParams
@@ -86,7 +86,7 @@ class RunConfig:
         written or any model is loaded."""
         from ..metrics.selection import FALLBACKS
         from ..errors import ConfigError, require, require_number
-        from ..judge.engine import LANGUAGES
+        from ..judge.config import LANGUAGES
 
         require(self.language in LANGUAGES, "language", f"unknown language {self.language!r}: use "
                                                         f"{', '.join(LANGUAGES)}")
@@ -211,7 +211,7 @@ def model_stages_to_run(cfg: RunConfig, only: Iterable[str] | None = None) -> li
     return pending
 
 
-def run(cfg: RunConfig, only: Iterable[str] | None = None, log: Callable[[str], None] = print,
+def run(cfg: RunConfig, only: Iterable[str] | None = None, log: Callable[[str], None] | None = None,
         progress: ProgressFactory | None = None) -> RunResult | None:
     """Run the stages in order (all by default); returns what the report stage computed when it ran. Every setting
     and the problems are checked before anything is written or any model is loaded."""
