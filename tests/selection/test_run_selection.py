@@ -392,3 +392,8 @@ def test_run_stages_testrun_and_report_over_saved_files(tmp_path):
     assert rows["demo-sum", 0]["generated_outputs"] == rows["demo-sum", 2]["generated_outputs"]
     assert rows["demo-sum", 1]["p_right"] == 0.8
     assert result.curves["pass@1|select@k"]["cascade"]["value"][-1] == 1.0
+    from codecritique.report.run_report import render_run
+
+    html = render_run(out, result).read_text()
+    assert "Every strategy's select@k curve" in html and (out / "fig3_strategies.png").stat().st_size > 10_000
+    assert "codet: CodeT" in html and "dual execution agreement" in html
