@@ -397,3 +397,46 @@ def test_run_stages_testrun_and_report_over_saved_files(tmp_path):
     html = render_run(out, result).read_text()
     assert "Every strategy's select@k curve" in html and (out / "fig3_strategies.png").stat().st_size > 10_000
     assert "codet: CodeT" in html and "dual execution agreement" in html
+
+
+@pytest.mark.slow
+def test_testgen_stage_survives_kill_9(tmp_path):
+    """The test-generation stage with the bundled model, killed (SIGKILL) once its first response is stored: the
+    rerun asks only for the missing responses, and the stage's file holds every response once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from codecritique.critique.run import DEMO_PROBLEMS
+    from codecritique.problems.jsonl import write_problems
+    from codecritique.problems.load import load_problems
+
+    problems = tmp_path / "problems.jsonl"
+    write_problems(problems, [p for p in load_problems(DEMO_PROBLEMS) if p.id == "demo-is-even"])
+    out = tmp_path / "run"
+    script = ("import sys\nfrom codecritique.critique.run import RunConfig, run\n"
+              "from codecritique.llm.config import BackendConfig\n"
+              f"cfg = RunConfig(out={str(out)!r}, problems={str(problems)!r}, k=1, test_samples=3, "
+              "backend=BackendConfig(max_tokens=24, local_batch=1))\n"
+              "run(cfg, only=['testgen'], log=lambda m: None)\n")
+    store = out / "requests-testgen.jsonl"
+    child = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while not (store.exists() and store.read_text().count("\n") >= 1) and time.monotonic() < deadline:
+            assert child.poll() is None, "the stage ended before it could be killed"
+            time.sleep(0.05)
+        os.killpg(child.pid, signal.SIGKILL)
+    finally:
+        child.wait()
+    first = [json.loads(line)["key"] for line in store.read_text().splitlines()]
+    assert 1 <= len(first) < 3 and not (out / "generated_tests.jsonl").exists()
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
+    keys = [json.loads(line)["key"] for line in store.read_text().splitlines()]
+    assert keys[:len(first)] == first and len(keys) == len(set(keys)) == 3
+    (row,) = [json.loads(line) for line in (out / "generated_tests.jsonl").read_text().splitlines()]
+    assert row["problem_id"] == "demo-is-even" and row["kind"] == "functional"
+    assert sorted(r["sample_index"] for r in row["responses"]) == [0, 1, 2]
+    assert sum(row["weights"]) == sum(r["kept"] for r in row["responses"])

@@ -137,6 +137,9 @@ async def _score_critiques(cfg: RunConfig, items, crits, backend, progress) -> l
     return scores
 
 
+TESTGEN_PROMPT_VERSION = 2  # bump when the parsing of generated tests changes (reparses saved responses)
+
+
 @dataclass
 class TestGenStep(RunStep):
     """The model writes tests for every problem (:func:`~codecritique.llm.tasks.generate_tests`): inputs for stdin
@@ -148,7 +151,7 @@ class TestGenStep(RunStep):
 
     def settings(self) -> dict[str, Any]:
         return {**_model_settings(self.cfg), **_problem_settings(self.cfg), "test_samples": self.cfg.test_samples,
-                "tests_per_sample": self.cfg.tests_per_sample}
+                "tests_per_sample": self.cfg.tests_per_sample, "test_prompts": TESTGEN_PROMPT_VERSION}
 
     async def run(self, shard: Shard, ctx: ShardContext) -> dict[str, Any]:
         from collections import Counter
@@ -158,7 +161,9 @@ class TestGenStep(RunStep):
         from .run import progress_bar
 
         cfg, problems, progress = self.cfg, self.problems(), ShardProgress(ctx)
-        wanted = [p for p in problems.values() if generated_test_kind(p) is not None]
+        # asserts are Python: for a C++ run only the stdin problems get generated tests (inputs)
+        wanted = [p for p in problems.values() if generated_test_kind(p) == "stdin"
+                  or generated_test_kind(p) == "functional" and cfg.language == "python"]
         async with run_backend(cfg, "requests-testgen.jsonl") as backend:
             progress.log(f"asking for {cfg.tests_per_sample} tests x {cfg.test_samples} response(s) for each of "
                          f"{len(wanted)} problems")
