@@ -22,7 +22,6 @@ import os
 import shlex
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,6 +30,7 @@ from ..problems.extraction import normalize_language
 from ..problems.model import Problem
 from .cache import VerdictCache, verdict_key
 from .checkers import Checker, get_checker
+from .counters import Counters
 from .config import LANGUAGES, SANDBOXES, JudgeConfig  # noqa: F401 - SANDBOXES re-exported
 from .cpp import CppCompiler
 from .cpp_prepare import CppPreparation
@@ -69,18 +69,12 @@ class Judge:
         self.sandbox_config = SandboxConfig(kind=kind, allow_fork=self.config.allow_fork,
                                             tmp_size_mb=self.config.tmp_size_mb, python=self.config.python)
         self.cache = VerdictCache(self.config.cache) if self.config.cache else None
-        self.stats = {"tests_run": 0, "worker_restarts": 0, "system_errors": 0, "deduplicated": 0, "cached": 0,
-                      "compiles": 0, "compile_cache_hits": 0, "compile_errors": 0, "unmappable": 0}
-        # seconds summed over tests: fork (in the zygote), set-up of the test process, run, the rest of the
-        # zygote's work, the pipe round trip, and the output check (in the judge); compile: CPU seconds of the
-        # C++ compiles
-        self.timing = dict.fromkeys(("fork", "setup", "run", "zygote_other", "ipc", "compare", "compile"), 0.0)
-        lock = threading.Lock()
+        self.counters = Counters()
+        self.stats, self.timing = self.counters.stats, self.counters.timing  # see counters.py
         self.cpp_profile = get_profile(self.config.cpp_profile)
-        self.cpp = CppPreparation(self.config, self.cpp_profile, kind, n, self.stats, self.timing, lock)
+        self.cpp = CppPreparation(self.config, self.cpp_profile, kind, n, self.counters)
         self.requests = RequestBuilder(self.config, self.checker, self.cpp)
-        self.pool = WorkerPool(n, self.sandbox_config, kind, self.config.retries, self.requests, self.stats,
-                               self.timing, lock)
+        self.pool = WorkerPool(n, self.sandbox_config, kind, self.config.retries, self.requests, self.counters)
         self.workers = self.pool.workers
 
     # -- life cycle

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from .counters import Counters
 from .outcome import classify
 from .requests import Payload, RequestBuilder
 from .sandbox import SandboxConfig
@@ -24,18 +25,15 @@ log = logging.getLogger(__name__)
 
 
 class WorkerPool:
-    """``requests`` says what each test runs; results are counted into ``stats`` and ``timing`` (the judge's,
-    under ``lock``)."""
+    """``requests`` says what each test runs; what happens is counted into ``counters`` (the judge's)."""
 
     def __init__(self, n: int, sandbox_config: SandboxConfig, kind: str, retries: int, requests: RequestBuilder,
-                 stats: dict, timing: dict, lock: threading.Lock):
+                 counters: Counters):
         self.sandbox_config = sandbox_config
         self.workers = [Worker(i, sandbox_config, kind) for i in range(n)]
         self.retries = retries
         self.requests = requests
-        self.stats = stats
-        self.timing = timing
-        self._lock = lock
+        self.counters = counters
         self._started = False
 
     # -- life cycle
@@ -173,7 +171,7 @@ class WorkerPool:
             try:
                 if not worker.alive:
                     if attempt or worker.starts:
-                        self.stats["worker_restarts"] += 1
+                        self.counters.stats["worker_restarts"] += 1
                     worker.start()
                 code = self.requests.code(p, index)
                 err = code.load(worker)
@@ -186,14 +184,14 @@ class WorkerPool:
                 log.warning("worker %d: %s (attempt %d)", worker.index, e, attempt + 1)
                 worker.close()
                 time.sleep(0.05 * (attempt + 1))
-        self.stats["system_errors"] += 1
+        self.counters.stats["system_errors"] += 1
         return TestResult(Verdict.SE, index, message=f"judge system error after {self.retries + 1} "
                                                      f"attempts: {last_error}")
 
     def _account(self, times: dict[str, float], compare: float) -> None:
-        with self._lock:
-            self.stats["tests_run"] += 1
-            t = self.timing
+        with self.counters.lock:
+            self.counters.stats["tests_run"] += 1
+            t = self.counters.timing
             for name in ("fork", "setup", "run"):
                 t[name] += times.get(name, 0.0)
             zygote = times.get("zygote", 0.0)
