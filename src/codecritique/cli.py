@@ -412,6 +412,11 @@ def _run_options() -> tuple[Opt, ...]:
         Opt("judge.sandbox", choices=SANDBOXES),
         Opt("judge.workers", metavar="N", help="Judge workers (0: one per core)."),
         Opt("fallback", choices=FALLBACKS, help="When nothing is judged right."),
+        Opt("generated_tests", flag="--generated-tests/--no-generated-tests",
+            help="The model writes tests (inputs for stdin problems, asserts for functional ones) and every solution "
+                 "runs on them: strategies codet, cluster, cascade."),
+        Opt("p_right", flag="--p-right/--no-p-right",
+            help="Score P(right) of each critique's judgement (forced choice): strategies p-right, cascade."),
     )
 
 
@@ -421,7 +426,7 @@ def run(
     cfg,
     only: Optional[list[str]] = typer.Option(None, "--only", metavar="STAGE",
                                              help="Run only this stage over the saved files (repeatable): "
-                                                  "generate, critique, judge, report."),
+                                                  "generate, critique, testgen, judge, testrun, report."),
     force: bool = typer.Option(False, "--force", help="Run in an existing run directory although its settings "
                                                       "differ (its stored requests are kept and reused)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object instead of a table."),
@@ -447,7 +452,10 @@ def run(
         if as_json:
             print(json.dumps(result.metrics))
         else:
+            from .report.selection_table import format_run_selection_table
+
             _print_metrics_table(result.metrics)
+            typer.echo(format_run_selection_table(result.metrics))
             typer.echo(f"report: {report}")
 
 
