@@ -397,6 +397,7 @@ def test_run_stages_testrun_and_report_over_saved_files(tmp_path):
     html = render_run(out, result).read_text()
     assert "Every strategy's select@k curve" in html and (out / "fig3_strategies.png").stat().st_size > 10_000
     assert "codet: CodeT" in html and "dual execution agreement" in html
+    assert "P(right) 0.80" in html and "generated tests passed 2/3" in html and "ran on 2/2 generated inputs" in html
 
 
 @pytest.mark.slow
