@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from codecritique.evaluate import judge_generations, summarize
-from codecritique.judge.engine import Judge, JudgeConfig, Submission, _Payload
+from codecritique.judge.engine import Judge, JudgeConfig, Submission
 from codecritique.judge.generations import Generations
 from codecritique.judge.verdict import SampleResult, Verdict
 from codecritique.problems.model import Problem, Test
