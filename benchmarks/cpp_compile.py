@@ -23,7 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from codecritique.judge.cpp import PROFILES, CppCompiler
+from codecritique.judge.cpp import CppCompiler
+from codecritique.judge.cpp_profiles import PROFILES
 from codecritique.judge.cpp_harness import functional_program, problem_signature, runtime_library
 from codecritique.judge.engine import Judge, JudgeConfig, Submission
 from codecritique.judge.verdict import Verdict

@@ -27,7 +27,9 @@ except ImportError:  # pragma: no cover - older typer
 
 from .errors import CodecritiqueError, ConfigError
 from .io import write_json
+from .cli_options import OPTION_SPELLINGS, Opt, config_command
 from .llm.config import BackendConfig
+from .llm.probe import resolve_model
 
 _MODEL = BackendConfig()  # the model options' defaults come from the config, not from here
 
@@ -53,7 +55,8 @@ _OPTION_NAMES = {"k": "-k/--samples", "samples": "-k/--samples", "path": "PATH",
 
 def _error_line(e: BaseException) -> str:
     if isinstance(e, ConfigError):
-        return f"{_OPTION_NAMES.get(e.field.rsplit('.', 1)[-1], e.option)}: {e.reason}"
+        name = e.field.rsplit('.', 1)[-1]
+        return f"{OPTION_SPELLINGS.get(name) or _OPTION_NAMES.get(name, e.option)}: {e.reason}"
     if isinstance(e, KeyError):  # str(KeyError) is the repr of the key
         return f"missing key {e.args[0]!r}" if e.args else "missing key"
     if isinstance(e, OSError) and e.filename is not None and e.strerror:
@@ -173,10 +176,46 @@ CHECKER_HELP = ("default (tokens; numbers to 1e-6) | exact | lcb | lcb-current |
 Sandbox = Literal["bwrap", "rlimit", "none"]
 Language = Literal["python", "cpp"]
 Fallback = Literal["random", "shortest-wrong", "first"]
+_QUIET = typer.Option(False, "--quiet", "-q", help="No progress.")
+
+
+def _judge_options() -> tuple[Opt, ...]:
+    from .judge.config import SANDBOXES
+
+    return (
+        Opt("checker", metavar="CHECKER", help=CHECKER_HELP),
+        Opt("all_tests", help="Run every test (pass rates) instead of stopping at the first failure."),
+        Opt("workers", metavar="N", help="Parallel workers (0: one per core)."),
+        Opt("sandbox", choices=SANDBOXES, help="bwrap (isolated), rlimit (resource limits only) or none."),
+    )
+
+
+def _judge_limit_options() -> tuple[Opt, ...]:
+    from .judge.config import CPP_PROFILES
+
+    return (
+        Opt("time_limit", metavar="SECONDS", help="CPU seconds per test (default: the problem's, else 6)."),
+        Opt("memory_mb", metavar="MIB", help="Memory limit (default: the problem's, else 2048)."),
+        Opt("cpp_profile", "--profile", choices=CPP_PROFILES,
+            help="C++: default (-O2 -std=gnu++17) or lcb-cpp (the paper's evaluator: plain g++, 6 s, 8 GiB, exact "
+                 "stripped output)."),
+        Opt("cxxflags", metavar="FLAGS", help="C++ compiler flags, replacing the profile's."),
+        Opt("cpp_cache", metavar="DIR", help="C++ binary and precompiled-header cache (default: "
+                                             "~/.cache/codecritique/cpp)."),
+        Opt("cache", metavar="FILE", help="Persistent verdict cache (SQLite file)."),
+    )
+
+
+def _judge_config():
+    from .judge.config import JudgeConfig
+
+    return JudgeConfig
 
 
 @app.command()
+@config_command(_judge_config(), ("out", *_judge_options(), "language", *_judge_limit_options()))
 def judge(
+    config,
     problems: Path = typer.Argument(..., metavar="PROBLEMS",
                                     help="Problems: LiveCodeBench JSONL, HumanEval/MBPP JSONL or our JSONL."),
     generations: Path = typer.Argument(..., metavar="GENERATIONS",
@@ -185,41 +224,20 @@ def judge(
     out: Path = typer.Option(..., "--out", "-o", metavar="FILE",
                              help="Where to write the eval_all-style JSON with verdicts (the summary goes to "
                                   "FILE.summary.json)."),
-    checker: str = typer.Option("default", metavar="CHECKER", help=CHECKER_HELP),
-    all_tests: bool = typer.Option(False, "--all-tests", help="Run every test (pass rates) instead of stopping "
-                                                              "at the first failure."),
-    workers: int = typer.Option(0, metavar="N", help="Parallel workers (0: one per core)."),
-    sandbox: Sandbox = typer.Option("bwrap", help="bwrap (isolated), rlimit (resource limits only) or none."),
     language: Optional[Language] = typer.Option(None, help="Default: from the fence or the problem."),
-    time_limit: Optional[float] = typer.Option(None, metavar="SECONDS",
-                                               help="CPU seconds per test (default: the problem's, else 6)."),
-    memory_mb: Optional[int] = typer.Option(None, metavar="MIB",
-                                            help="Memory limit (default: the problem's, else 2048)."),
-    profile: Literal["default", "lcb-cpp"] = typer.Option(
-        "default", help="C++: default (-O2 -std=gnu++17) or lcb-cpp (the paper's evaluator: plain g++, 6 s, "
-                        "8 GiB, exact stripped output)."),
-    cxxflags: Optional[str] = typer.Option(None, metavar="FLAGS", help="C++ compiler flags, replacing the "
-                                                                       "profile's."),
-    cpp_cache: Optional[Path] = typer.Option(None, metavar="DIR", help="C++ binary and precompiled-header cache "
-                                                                       "(default: ~/.cache/codecritique/cpp)."),
-    cache: Optional[Path] = typer.Option(None, metavar="FILE", help="Persistent verdict cache (SQLite file)."),
     samples_from_statement: bool = typer.Option(False, "--samples-from-statement",
                                                 help="Add sample tests extracted from the statements."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object instead of a table."),
     allow_se: bool = typer.Option(False, "--allow-se", help="Exit 0 even if some samples stay system errors (the "
                                                             "judge's own failures, left out of pass@k)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
+    quiet: bool = _QUIET,
 ) -> None:
     """Judge generations against problems' tests; print pass@1, pass@k and verdict counts."""
     from .evaluate import judge_generations
-    from .judge.engine import JudgeConfig
     from .judge.generations import load_generations
     from .problems.load import index_by_id, load_problems
     from .report.progress import Progress
 
-    config = JudgeConfig(checker=checker, all_tests=all_tests, workers=workers, sandbox=sandbox,
-                         time_limit=time_limit, memory_mb=memory_mb, cache=str(cache) if cache else None,
-                         cpp_profile=profile, cxxflags=cxxflags, cpp_cache=str(cpp_cache) if cpp_cache else None)
     config.validate()
     _check_output_file(out, "out")
     probs = index_by_id(load_problems(problems, with_samples=samples_from_statement))
@@ -335,77 +353,96 @@ def _print_judge_summary(summary: dict, out: Path) -> None:
                   f"system errors: {info['system_errors']}; summary: {out.name}.summary.json")
 
 
+_MODEL_HELP = {
+    "base_urls": "OpenAI-compatible endpoint of one model, e.g. http://host:8000/v1 (vLLM, SGLang). Repeat to use "
+                 "several. Default: the bundled SmolLM2-135M-Instruct on CPU.",
+    "model": "Model name at the endpoint (default: the one it serves); without --base-url, a local HF model folder, "
+             "e.g. runs/train/stage2.",
+}
+
+
+def _model_options(**help_: str) -> tuple[Opt, ...]:
+    """The model's options (BackendConfig) as every model command spells them."""
+    h = {**_MODEL_HELP, **help_}  # None: no help text
+    return (Opt("backend.base_urls", "--base-url", metavar="URL", help=h["base_urls"]),
+            Opt("backend.model", metavar="NAME", help=h["model"]),
+            Opt("backend.api_key", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False))
+
+
+def _sampling_options(max_tokens_help: str) -> tuple[Opt, ...]:
+    return (Opt("backend.temperature", metavar="T"), Opt("backend.top_p", metavar="P"),
+            Opt("backend.max_tokens", metavar="N", help=max_tokens_help))
+
+
+_THINK = Opt("prompts.think_in_prompt", flag="--think-in-prompt",
+             help="The chat template opens <think> itself (R1-style).")
+
+
+def _run_config():
+    from .critique.run import RunConfig
+
+    return RunConfig
+
+
+def _run_options() -> tuple[Opt, ...]:
+    from .judge.config import LANGUAGES, SANDBOXES
+    from .metrics.selection import FALLBACKS
+
+    return (
+        Opt("out", "--out", "-o", metavar="DIR", help="Run directory (resumable)."),
+        Opt("problems", metavar="FILE", show_default=False,
+            help="Problems file (default: the small demo set shipped with codecritique)."),
+        *_model_options(),
+        Opt("k", "-k", "--samples", metavar="K", help="Solutions per problem (the paper: 10)."),
+        Opt("language", choices=LANGUAGES),
+        Opt("window", metavar="YYMM-YYMM", help="Contest-date window, e.g. 2408-2502 (LiveCodeBench)."),
+        Opt("limit", metavar="N", help="Only the first N problems (0: all)."),
+        *_sampling_options("Per response (default: 30720 with an endpoint, 192 for the bundled model)."),
+        Opt("critique_max_tokens", metavar="N", help="Per critique (default: --max-tokens)."),
+        Opt("seed", metavar="N"),
+        Opt("backend.concurrency", metavar="N", help="Requests in flight per run."),
+        Opt("backend.local_batch", metavar="N", help="Bundled model: rows decoded together (results do not depend "
+                                                     "on it: each row has its own seed)."),
+        Opt("backend.tokenizer", metavar="NAME", help="HF tokenizer to count critique reasoning tokens with an "
+                                                      "endpoint (default: characters)."),
+        Opt("prompts.cpp_comment", choices=("ns", "paper"),
+            help="C++ prompt placeholder: ns (// Your code here) or paper (#)."),
+        _THINK,
+        Opt("judge.checker", metavar="CHECKER", help=CHECKER_HELP),
+        Opt("judge.sandbox", choices=SANDBOXES),
+        Opt("judge.workers", metavar="N", help="Judge workers (0: one per core)."),
+        Opt("fallback", choices=FALLBACKS, help="When nothing is judged right."),
+        Opt("generated_tests", flag="--generated-tests/--no-generated-tests",
+            help="The model writes tests (inputs for stdin problems, asserts for functional ones) and every solution "
+                 "runs on them: strategies codet, cluster, cascade."),
+        Opt("p_right", flag="--p-right/--no-p-right",
+            help="Score P(right) of each critique's judgement (forced choice): strategies p-right, cascade."),
+    )
+
+
 @app.command()
+@config_command(_run_config(), _run_options())
 def run(
-    out: Path = typer.Option(Path("runs/demo"), "--out", "-o", metavar="DIR", help="Run directory (resumable)."),
-    problems: Optional[Path] = typer.Option(None, metavar="FILE", help="Problems file (default: the small demo "
-                                                                       "set shipped with codecritique)."),
-    base_url: Optional[list[str]] = typer.Option(None, "--base-url", metavar="URL",
-                                                 help="OpenAI-compatible endpoint of one model, e.g. "
-                                                      "http://host:8000/v1 (vLLM, SGLang). Repeat to use several. "
-                                                      "Default: the bundled SmolLM2-135M-Instruct on CPU."),
-    model: Optional[str] = typer.Option(None, metavar="NAME", help="Model name at the endpoint (default: the one "
-                                                                   "it serves); without --base-url, a local HF "
-                                                                   "model folder, e.g. runs/train/stage2."),
-    api_key: str = typer.Option(_MODEL.api_key, envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
-    k: int = typer.Option(4, "-k", "--samples", metavar="K", help="Solutions per problem (the paper: 10)."),
-    language: Language = typer.Option("python"),
-    window: Optional[str] = typer.Option(None, metavar="YYMM-YYMM",
-                                         help="Contest-date window, e.g. 2408-2502 (LiveCodeBench)."),
-    limit: int = typer.Option(0, metavar="N", help="Only the first N problems (0: all)."),
-    temperature: float = typer.Option(_MODEL.temperature, metavar="T"),
-    top_p: float = typer.Option(_MODEL.top_p, metavar="P"),
-    max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per response (default: 30720 with an "
-                                                                     "endpoint, 192 for the bundled model)."),
-    critique_max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per critique (default: "
-                                                                              "--max-tokens)."),
-    seed: int = typer.Option(0, metavar="N"),
-    concurrency: int = typer.Option(_MODEL.concurrency, metavar="N", help="Requests in flight per run."),
-    local_batch: int = typer.Option(20, metavar="N", help="Bundled model: rows decoded together (results do not "
-                                                         "depend on it: each row has its own seed)."),
-    tokenizer: Optional[str] = typer.Option(None, metavar="NAME", help="HF tokenizer to count critique reasoning "
-                                                                       "tokens with an endpoint (default: "
-                                                                       "characters)."),
-    cpp_comment: Literal["ns", "paper"] = typer.Option("ns", help="C++ prompt placeholder: ns (// Your code here) "
-                                                                  "or paper (#)."),
-    think_in_prompt: bool = typer.Option(False, "--think-in-prompt", help="The chat template opens <think> itself "
-                                                                          "(R1-style)."),
-    checker: str = typer.Option("default", metavar="CHECKER", help=CHECKER_HELP),
-    sandbox: Sandbox = typer.Option("bwrap"),
-    workers: int = typer.Option(0, metavar="N", help="Judge workers (0: one per core)."),
-    fallback: Fallback = typer.Option("random", help="When nothing is judged right."),
+    cfg,
     only: Optional[list[str]] = typer.Option(None, "--only", metavar="STAGE",
                                              help="Run only this stage over the saved files (repeatable): "
-                                                  "generate, critique, judge, report."),
+                                                  "generate, critique, testgen, judge, testrun, report."),
     force: bool = typer.Option(False, "--force", help="Run in an existing run directory although its settings "
                                                       "differ (its stored requests are kept and reused)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object instead of a table."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
+    quiet: bool = _QUIET,
 ) -> None:
     """Self-critique test-time scaling end to end: generate k -> critique each -> judge -> select -> report."""
-    from .critique.run import RunConfig, run as run_pipeline
-    from .judge.engine import JudgeConfig
-    from .llm.config import BackendConfig
-    from .llm.tasks import PromptOptions
+    from .critique.run import STAGES, model_stages_to_run, run as run_pipeline
 
-    cfg = RunConfig(out=str(out), language=language, k=k, critique_max_tokens=critique_max_tokens, seed=seed,
-                    fallback=fallback, window=window, limit=limit,
-                    backend=BackendConfig(base_urls=list(base_url or []), model=model, api_key=api_key,
-                                          tokenizer=tokenizer, concurrency=concurrency, temperature=temperature,
-                                          top_p=top_p, max_tokens=max_tokens, local_batch=local_batch),
-                    prompts=PromptOptions(cpp_comment=cpp_comment, think_in_prompt=think_in_prompt),
-                    judge=JudgeConfig(checker=checker, sandbox=sandbox, workers=workers))
-    if problems:
-        cfg.problems = str(problems)
     cfg.validate()
-    from .critique.run import STAGES, model_stages_to_run
-
     for stage in only or ():
         if stage not in STAGES:
             raise ConfigError("only", f"unknown stage {stage!r}: use {', '.join(STAGES)}")
+    out = Path(cfg.out)
     _check_run_dir(cfg, out, force)
     if cfg.backend.base_urls and model_stages_to_run(cfg, only):
-        cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
+        cfg.backend.model = resolve_model(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
     result = run_pipeline(cfg, only=only, log=lambda m: None if quiet else typer.echo(m, err=True),
                           progress=_progress_factory(quiet))
     if result:
@@ -415,7 +452,10 @@ def run(
         if as_json:
             print(json.dumps(result.metrics))
         else:
+            from .report.selection_table import format_run_selection_table
+
             _print_metrics_table(result.metrics)
+            typer.echo(format_run_selection_table(result.metrics))
             typer.echo(f"report: {report}")
 
 
@@ -455,22 +495,6 @@ def _check_run_dir(cfg, out: Path, force: bool) -> None:
         more = f" (and {len(changed) - 4} more)" if len(changed) > 4 else ""
         raise CodecritiqueError(f"{out} holds a run with other settings: {what}{more}; use a new --out, or --force "
                                 "to replace its results (stored requests are kept)")
-
-
-def _probe_endpoints(urls: list[str], api_key: str, model: Optional[str]) -> Optional[str]:
-    """Fail within seconds on an endpoint that cannot be used; returns the model to use."""
-    from .llm.probe import probe_endpoint
-
-    served = [probe_endpoint(url, api_key) for url in urls]
-    if model is None:
-        names = next((s for s in served if s), None)
-        if not names:
-            raise CodecritiqueError(f"{urls[0]} lists no model: pass --model")
-        return names[0]
-    for url, names in zip(urls, served):
-        if names and model not in names:
-            raise ConfigError("model", f"{url} does not serve {model!r} (it serves {', '.join(names[:5])})")
-    return model
 
 
 def _progress_factory(quiet: bool):
@@ -565,49 +589,59 @@ def _print_metrics_table(result: dict) -> None:
         for name, why in result["strategies_unavailable"].items():
             print(f"  {name}: not computed ({why})")
 
+def _select_config():
+    from .critique.select_command import SelectConfig
+
+    return SelectConfig
+
+
+def _select_options() -> tuple[Opt | str, ...]:
+    return (
+        "problems", "generations", "out",
+        Opt("generated_tests", "--generated-tests", metavar="FILE",
+            help="Model-written tests in CodeT's format (prompt + samples)."),
+        Opt("critiques", metavar="FILE", help="JSONL: problem_id, sample_index, judgement, reasoning_tokens, p_right "
+                                              "(optional)."),
+        Opt("truncate", help="Cut completions at HumanEval's stop sequences first (as CodeT does)."),
+        Opt("public_examples", flag="--public-examples/--no-public-examples",
+            help="Run the prompt's >>> examples as public tests (for cascade)."),
+        Opt("execution.workers", metavar="N", help="Judge workers (0: one per core)."),
+        Opt("execution.time_limit", metavar="S", help="CPU seconds per generated test."),
+        Opt("resamples", "--bootstrap", metavar="N", help="Bootstrap resamples for 95% intervals."),
+        Opt("seed", metavar="N"),
+    )
+
+
 @app.command("select")
+@config_command(_select_config(), _select_options(),
+                base=lambda: _select_config()(problems="", generations="", out=""))
 def select_cmd(
+    cfg,
     problems: Path = typer.Argument(..., metavar="PROBLEMS", help="Problems file (any format the loaders read)."),
     generations: Path = typer.Argument(..., metavar="GENERATIONS",
                                        help="Samples (any format `judge` reads); sample indices follow its order."),
     out: Path = typer.Option(..., "--out", metavar="DIR", help="Writes DIR/selection.json and DIR/executions.jsonl."),
-    generated_tests: Optional[Path] = typer.Option(None, "--generated-tests", metavar="FILE",
-                                                   help="Model-written tests in CodeT's format (prompt + samples)."),
-    critiques: Optional[Path] = typer.Option(None, "--critiques", metavar="FILE",
-                                             help="JSONL: problem_id, sample_index, judgement, reasoning_tokens, "
-                                                  "p_right (optional)."),
-    truncate: bool = typer.Option(False, "--truncate",
-                                  help="Cut completions at HumanEval's stop sequences first (as CodeT does)."),
-    public_examples: bool = typer.Option(True, "--public-examples/--no-public-examples",
-                                         help="Run the prompt's >>> examples as public tests (for cascade)."),
-    workers: int = typer.Option(0, metavar="N", help="Judge workers (0: one per core)."),
-    time_limit: float = typer.Option(0.25, metavar="S", help="CPU seconds per generated test."),
-    bootstrap: int = typer.Option(1000, metavar="N", help="Bootstrap resamples for 95% intervals."),
-    seed: int = typer.Option(0, metavar="N"),
 ) -> None:
     """Every selection strategy the inputs allow (CodeT agreement, clustering, P(right), cascade) vs random and
     the oracle."""
-    from .critique.dual_execution import DualExecutionConfig
-    from .critique.select_command import SelectConfig, run_select
+    from .critique.select_command import run_select
     from .report.selection_table import format_selection_table
 
+    generated_tests = cfg.generated_tests and Path(cfg.generated_tests)
+    critiques = cfg.critiques and Path(cfg.critiques)
     for path, option in ((problems, "problems"), (generations, "generations"), (generated_tests, "generated-tests"),
                          (critiques, "critiques")):
-        if path is not None and not path.is_file():
+        if path and not path.is_file():
             raise ConfigError(option, f"{path}: no such file")
     if out.exists() and not out.is_dir():
         raise ConfigError("out", f"{out} exists and is not a directory")
-    if bootstrap < 2:
-        raise ConfigError("bootstrap", f"must be >= 2, got {bootstrap}")
-    if workers < 0:
-        raise ConfigError("workers", f"must be >= 0, got {workers}")
-    if not time_limit > 0:
-        raise ConfigError("time_limit", f"must be > 0, got {time_limit}")
-    cfg = SelectConfig(problems=str(problems), generations=str(generations), out=str(out),
-                       generated_tests=str(generated_tests) if generated_tests else None,
-                       critiques=str(critiques) if critiques else None, truncate=truncate, resamples=bootstrap,
-                       public_examples=public_examples,
-                       seed=seed, execution=DualExecutionConfig(workers=workers, time_limit=time_limit))
+    if cfg.resamples < 2:
+        raise ConfigError("bootstrap", f"must be >= 2, got {cfg.resamples}")
+    if cfg.execution.workers < 0:
+        raise ConfigError("workers", f"must be >= 0, got {cfg.execution.workers}")
+    if not cfg.execution.time_limit > 0:
+        raise ConfigError("time_limit", f"must be > 0, got {cfg.execution.time_limit}")
+    cfg = dataclasses.replace(cfg, problems=str(problems), generations=str(generations), out=str(out))
     last = [0.0]
 
     def progress(pid: str, done: int, total: int) -> None:
@@ -712,63 +746,58 @@ def problems_convert_cmd(
     print(json.dumps(conv.to_dict(), indent=1))
 
 
+def _bench_config():
+    from .critique.bench_run import BenchConfig
+
+    return BenchConfig
+
+
+def _bench_options() -> tuple[Opt | str, ...]:
+    return (
+        Opt("source", choices=("debugbench", "codecontests"), help="codecontests is the paper's Appendix B."),
+        Opt("out", "--out", "-o", metavar="DIR", help="Output directory (resumable)."),
+        Opt("split", metavar="SPLIT", help="CodeContests split."),
+        Opt("languages", "--language", metavar="LANGUAGE", help="python or cpp (repeatable; default both).",
+            to_config=lambda v: tuple(dict.fromkeys(v))),
+        Opt("seed", metavar="N"),
+        Opt("limit", metavar="N", help="Number of problems, drawn with the seed (default: all)."),
+        Opt("max_solution_tokens", metavar="N", help="Drop solutions longer than this (0: keep all).",
+            to_config=lambda v: v or None),
+        Opt("backend.tokenizer", metavar="NAME", help="Tokenizer for the length filter and reasoning lengths: HF "
+                                                      "name or folder, or 'bundled' (default: the model's)."),
+        *_model_options(base_urls="OpenAI-compatible endpoint (repeatable); default: the bundled SmolLM2-135M on "
+                                  "CPU.", model=None),
+        Opt("backend.local_model", metavar="DIR", help="A transformers model folder instead of the bundled one."),
+        Opt("backend.concurrency", metavar="N"),
+        *_sampling_options("Per critique (default: 24576 with an endpoint, 256 for a local model)."),
+        _THINK,
+        Opt("hub_offline", "--offline", help="Hub: read the cache only.", to_config=lambda v: v or None),
+    )
+
+
 @app.command("critique-bench")
+@config_command(_bench_config(), ("path", *_bench_options()))
 def critique_bench_cmd(
+    cfg,
     path: Optional[Path] = typer.Argument(None, metavar="PATH",
                                           help="DebugBench folder, or CodeContests file/folder (none: CodeContests "
                                                "from the hub)."),
-    source: Literal["debugbench", "codecontests"] = typer.Option("debugbench", help="codecontests is the paper's "
-                                                                                   "Appendix B."),
-    out: Path = typer.Option(Path("runs/critique-bench"), "--out", "-o", metavar="DIR",
-                             help="Output directory (resumable)."),
-    split: str = typer.Option("test", metavar="SPLIT", help="CodeContests split."),
-    language: Optional[list[str]] = typer.Option(None, "--language", metavar="LANGUAGE",
-                                                 help="python or cpp (repeatable; default both)."),
-    seed: int = typer.Option(0, metavar="N"),
-    limit: Optional[int] = typer.Option(None, metavar="N", help="Number of problems, drawn with the seed (default: "
-                                                                "all)."),
-    max_solution_tokens: int = typer.Option(4096, metavar="N", help="Drop solutions longer than this (0: keep "
-                                                                    "all)."),
-    tokenizer: Optional[str] = typer.Option(None, metavar="NAME", help="Tokenizer for the length filter and "
-                                                                       "reasoning lengths: HF name or folder, or "
-                                                                       "'bundled' (default: the model's)."),
-    base_url: Optional[list[str]] = typer.Option(None, "--base-url", metavar="URL",
-                                                 help="OpenAI-compatible endpoint (repeatable); default: the "
-                                                      "bundled SmolLM2-135M on CPU."),
-    model: Optional[str] = typer.Option(None, metavar="NAME"),
-    api_key: str = typer.Option(_MODEL.api_key, envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
-    local_model: Optional[Path] = typer.Option(None, metavar="DIR", help="A transformers model folder instead of "
-                                                                         "the bundled one."),
-    concurrency: int = typer.Option(_MODEL.concurrency, metavar="N"),
-    temperature: float = typer.Option(_MODEL.temperature, metavar="T"),
-    top_p: float = typer.Option(_MODEL.top_p, metavar="P"),
-    max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per critique (default: 24576 with an "
-                                                                     "endpoint, 256 for a local model)."),
-    think_in_prompt: bool = typer.Option(False, "--think-in-prompt", help="The chat template opens <think> itself "
-                                                                          "(R1-style)."),
-    offline: bool = typer.Option(False, "--offline", help="Hub: read the cache only."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress."),
+    quiet: bool = _QUIET,
 ) -> None:
     """Critique accuracy on human accepted/rejected solutions (the paper's Appendix B)."""
-    from .critique.bench import LANGUAGES, format_summary
-    from .critique.bench_run import BenchConfig, run_bench
-    from .llm.tasks import PromptOptions
+    from .critique.bench import format_summary
+    from .critique.bench_run import run_bench
 
-    if local_model is not None and not local_model.is_dir():
+    local_model = cfg.backend.local_model
+    if local_model is not None and not Path(local_model).is_dir():
         raise ConfigError("local_model", f"{local_model}: no such folder")
-    backend = dataclasses.replace(  # the bench's own model defaults (critique budgets) stay in BenchConfig
-        BenchConfig().backend, base_urls=list(base_url or []), model=model, api_key=api_key, tokenizer=tokenizer,
-        concurrency=concurrency, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
-        local_model=str(local_model) if local_model else None)
-    cfg = BenchConfig(
-        out=str(out), source=source, path=str(path) if path else None, split=split,
-        languages=tuple(dict.fromkeys(language or LANGUAGES)), seed=seed, limit=limit,
-        max_solution_tokens=max_solution_tokens if max_solution_tokens != 0 else None, backend=backend,
-        prompts=PromptOptions(question_format="raw", think_in_prompt=think_in_prompt), hub_offline=offline or None)
+    if path is not None:
+        cfg.path = str(path)
     cfg.validate()
     if cfg.backend.base_urls:
-        cfg.backend.model = _probe_endpoints(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
+        cfg.backend.model = resolve_model(cfg.backend.base_urls, cfg.backend.api_key, cfg.backend.model)
+    out = Path(cfg.out)
     result = run_bench(cfg, log=lambda m: None if quiet else typer.echo(m, err=True),
                        progress=_progress_factory(quiet))
     from .report.critique_bench import render_bench

@@ -7,10 +7,15 @@ Registered on the root app by :mod:`.cli`; this module only parses options into 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal, Optional
 
 import typer
+
+from .cli_options import Opt, config_command
+from .datagen.backends import ModelSpec
+from .datagen.run import DatagenConfig
 
 datagen_app = typer.Typer(add_completion=False, rich_markup_mode=None, invoke_without_command=True,
                           help="Build the OpenCodeReasoning-II dataset: questions -> dedup -> decontaminate -> "
@@ -24,21 +29,55 @@ def _split(values: Optional[list[str]]) -> list[str]:
     return out
 
 
+def _options() -> tuple[Opt, ...]:
+    return (
+        Opt("out", "--out", "-o", metavar="DIR", help="Output directory (resumable)."),
+        Opt("questions", metavar="SRC", help="Question source: [NAME[@SPLIT]=]PATH, NAME@SPLIT (hub) or pool. "
+                                             "Repeatable. Default: the pool shipped with codecritique."),
+        Opt("benchmarks", metavar="SRC", help="Benchmark to decontaminate against (same syntax). Repeatable."),
+        Opt("question_options.allow_benchmarks", "--allow-benchmark-questions",
+            help="Accept benchmark test splits as questions."),
+        Opt("question_options.max_question_tokens", metavar="N",
+            help="Drop longer questions (the authors' recipe: 3200)."),
+    )
+
+
+def _sampling_options() -> tuple[Opt, ...]:
+    return (Opt("temperature", metavar="T"), Opt("top_p", metavar="P"), Opt("seed", metavar="N"))
+
+
+def _release_options() -> tuple[Opt, ...]:
+    return (
+        Opt("p_right", "--p-right", choices=("all", "forced", "off"),
+            help="Forced-choice P(right): on every critique, only where no judgement was written, or never."),
+        Opt("from_release", metavar="SRC", help="Rows of nvidia/OpenCodeReasoning-2 (a file or folder of shards): "
+                                                "rebuild their questions and run --release-stages."),
+        Opt("release_stages", metavar="STAGES", help="execute (fill pass rates; default) and/or critique.",
+            to_config=lambda v: tuple(_split(v))),
+    )
+
+
+_FULL, _EMBEDDED = DatagenConfig(), DatagenConfig.embedded_default()
+_MODEL = ModelSpec()
+
+
+def _both(name: str) -> str:
+    """`default N; M embedded` of a setting that the embedded default changes (said from the two configs)."""
+    return f"default {getattr(_FULL, name)}; {getattr(_EMBEDDED, name)} embedded"
+
+
 @datagen_app.callback()
+@config_command(DatagenConfig, (*_options(), "teacher_url", "teacher_model", "critic_url", "critic_model", "judge_url",
+                                "judge_model", "api_key",
+                                Opt("languages", metavar="LANGS", help="python,cpp (default both).",
+                                    to_config=lambda v: tuple(_split(v))),
+                                "samples", "max_tokens", "critique_max_tokens", *_sampling_options(), "shards",
+                                "concurrency", Opt("filter.recipe", "--recipe-filter",
+                                                   help="Add the authors' released recipe rules."),
+                                "require_think", *_release_options()))
 def datagen(
+    cfg: DatagenConfig,
     ctx: typer.Context,
-    out: Path = typer.Option(Path("runs/data"), "--out", "-o", metavar="DIR", help="Output directory (resumable)."),
-    questions: Optional[list[str]] = typer.Option(None, "--questions", metavar="SRC",
-                                                  help="Question source: [NAME[@SPLIT]=]PATH, NAME@SPLIT (hub) or "
-                                                       "pool. Repeatable. Default: the pool shipped with "
-                                                       "codecritique."),
-    benchmarks: Optional[list[str]] = typer.Option(None, "--benchmarks", metavar="SRC",
-                                                   help="Benchmark to decontaminate against (same syntax). "
-                                                        "Repeatable."),
-    allow_benchmark_questions: bool = typer.Option(False, "--allow-benchmark-questions",
-                                                   help="Accept benchmark test splits as questions."),
-    max_question_tokens: Optional[int] = typer.Option(None, metavar="N", help="Drop longer questions (the "
-                                                                              "authors' recipe: 3200)."),
     teacher_url: Optional[list[str]] = typer.Option(None, "--teacher-url", metavar="URL",
                                                     help="OpenAI-compatible endpoint of the teacher (repeatable). "
                                                          "Default: the bundled SmolLM2-135M-Instruct."),
@@ -50,37 +89,23 @@ def datagen(
     judge_url: Optional[str] = typer.Option(None, "--decontam-judge-url", metavar="URL",
                                             help="Endpoint of an LLM judge of flagged contamination pairs."),
     judge_model: Optional[str] = typer.Option(None, "--decontam-judge-model", metavar="NAME"),
-    api_key: str = typer.Option("EMPTY", envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
-    languages: Optional[list[str]] = typer.Option(None, "--languages", metavar="LANGS",
-                                                  help="python,cpp (default both)."),
+    api_key: str = typer.Option(_MODEL.api_key, envvar="OPENAI_API_KEY", metavar="KEY", show_default=False),
     samples: Optional[int] = typer.Option(None, "--samples", metavar="N",
-                                          help="Solutions per question and language (default 4; 1 embedded)."),
-    max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per solution (default 32768; 256 "
-                                                                     "embedded)."),
-    critique_max_tokens: Optional[int] = typer.Option(None, metavar="N", help="Per critique (default 24576; 128 "
-                                                                              "embedded)."),
-    temperature: float = typer.Option(0.6, metavar="T"),
-    top_p: float = typer.Option(0.95, metavar="P"),
-    seed: int = typer.Option(0, metavar="N"),
-    shards: Optional[int] = typer.Option(None, metavar="N", help="Shards per stage (default 4; 2 embedded)."),
-    concurrency: int = typer.Option(32, metavar="N", help="Requests in flight per shard and model."),
-    recipe_filter: bool = typer.Option(False, "--recipe-filter", help="Add the authors' released recipe rules."),
+                                          help=f"Solutions per question and language ({_both('samples')})."),
+    max_tokens: Optional[int] = typer.Option(None, metavar="N", help=f"Per solution ({_both('max_tokens')})."),
+    critique_max_tokens: Optional[int] = typer.Option(None, metavar="N",
+                                                      help=f"Per critique ({_both('critique_max_tokens')})."),
+    shards: Optional[int] = typer.Option(None, metavar="N", help=f"Shards per stage ({_both('shards')})."),
+    concurrency: int = typer.Option(_MODEL.concurrency, metavar="N", help="Requests in flight per shard and model."),
     require_think: Optional[bool] = typer.Option(None, "--require-think/--no-require-think",
                                                  help="Drop responses without <think>...</think> (default: yes "
                                                       "with an endpoint, no for the bundled model)."),
-    p_right: Literal["all", "forced", "off"] = typer.Option("all", "--p-right",
-                                                            help="Forced-choice P(right): on every critique, only "
-                                                                 "where no judgement was written, or never."),
-    from_release: Optional[str] = typer.Option(None, "--from-release", metavar="SRC",
-                                               help="Rows of nvidia/OpenCodeReasoning-2 (a file or folder of "
-                                                    "shards): rebuild their questions and run --release-stages."),
-    release_stages: Optional[list[str]] = typer.Option(None, "--release-stages", metavar="STAGES",
-                                                       help="execute (fill pass rates; default) and/or critique."),
     release_source: Optional[list[str]] = typer.Option(None, "--release-source", metavar="DATASET=PATH",
                                                        help="Local copy of a dataset the rows point into (taco, "
                                                             "apps, code_contests, open-r1/codeforces)."),
-    release_language: Optional[str] = typer.Option(None, "--release-language", metavar="LANG",
-                                                   help="python | cpp (default: from the path)."),
+    release_language: Optional[Literal["python", "cpp"]] = typer.Option(None, "--release-language", metavar="LANG",
+                                                                        help="python | cpp (default: from the "
+                                                                             "path)."),
     only: Optional[list[str]] = typer.Option(None, "--only", metavar="STAGE",
                                              help="Run only these stages (comma list or repeated)."),
     executor: Literal["local", "ray"] = typer.Option("local", "--executor"),
@@ -91,33 +116,25 @@ def datagen(
     """Build (or resume) the dataset in DIR; `datagen stats DIR` summarises one."""
     if ctx.invoked_subcommand is not None:
         return
-    from .datagen.backends import ModelSpec
-    from .datagen.filter import FilterConfig
-    from .datagen.questions import QuestionOptions
-    from .datagen.run import DatagenConfig, run_datagen
+    from .datagen.run import run_datagen
 
     embedded = not teacher_url
-    base = DatagenConfig.embedded_default(str(out)) if embedded else DatagenConfig(out=str(out))
+    base = _EMBEDDED if embedded else _FULL
     teacher = ModelSpec(urls=tuple(teacher_url or ()), model=teacher_model, api_key=api_key, concurrency=concurrency)
     critic = ModelSpec(urls=tuple(critic_url or teacher_url or ()), model=critic_model or (
         teacher_model if not critic_url else None), api_key=api_key, concurrency=concurrency)
     judge = ModelSpec(urls=(judge_url,), model=judge_model, api_key=api_key, concurrency=concurrency) \
         if judge_url else None
-    think = require_think if require_think is not None else base.filter.require_think
-    cfg = DatagenConfig(
-        out=str(out), questions=list(questions or []), benchmarks=list(benchmarks or []),
-        question_options=QuestionOptions(allow_benchmarks=allow_benchmark_questions,
-                                         max_question_tokens=max_question_tokens),
-        languages=tuple(_split(languages) or base.languages),
-        samples=samples if samples is not None else base.samples, teacher=teacher, critic=critic,
-        decontam_judge=judge, temperature=temperature, top_p=top_p,
-        max_tokens=max_tokens if max_tokens is not None else base.max_tokens,
-        critique_max_tokens=critique_max_tokens if critique_max_tokens is not None else base.critique_max_tokens,
-        seed=seed, shards=shards if shards is not None else base.shards, p_right=p_right,
-        filter=FilterConfig(require_think=think, recipe=recipe_filter), embedded=embedded and not from_release,
-        from_release=from_release, release_language=release_language,
-        release_sources=dict(x.split("=", 1) for x in release_source or [] if "=" in x),
-        release_stages=tuple(_split(release_stages) or ("execute",)))
+    pick = lambda given, name: given if given is not None else getattr(base, name)  # noqa: E731
+    cfg = replace(
+        cfg, samples=pick(samples, "samples"), teacher=teacher, critic=critic, decontam_judge=judge,
+        max_tokens=pick(max_tokens, "max_tokens"), critique_max_tokens=pick(critique_max_tokens,
+                                                                            "critique_max_tokens"),
+        shards=pick(shards, "shards"),
+        filter=replace(cfg.filter, require_think=require_think if require_think is not None
+                       else base.filter.require_think),
+        embedded=embedded and not cfg.from_release, release_language=release_language,
+        release_sources=dict(x.split("=", 1) for x in release_source or [] if "=" in x))
     cfg.validate()
     stages = _split(only) or None
     say = (lambda m: None) if quiet else (lambda m: typer.echo(m, err=True))
@@ -127,17 +144,15 @@ def datagen(
     if not cfg.filter.require_think:
         say("datagen: the <think>...</think> rule is RELAXED (the whole response is the solution segment); the card "
             "says so")
-    if not cfg.benchmark_sources() and not from_release:
+    if not cfg.benchmark_sources() and not cfg.from_release:
         typer.secho("datagen: WARNING: no --benchmarks given: the questions are NOT decontaminated against any "
                     "evaluation benchmark", fg=typer.colors.YELLOW, err=True)
-    for spec in (cfg.teacher, cfg.critic):
-        if not spec.local and not spec.model and (not stages or {"generate", "critique"} & set(stages)):
-            from .llm.probe import probe_endpoint
+    if not stages or {"generate", "critique"} & set(stages):
+        from .llm.probe import resolve_model
 
-            names = probe_endpoint(spec.urls[0], api_key)
-            if not names:
-                raise ValueError(f"{spec.urls[0]} lists no model: pass --teacher-model/--critic-model")
-            object.__setattr__(spec, "model", names[0])
+        for spec, option in ((cfg.teacher, "teacher_model"), (cfg.critic, "critic_model")):
+            if not spec.local:
+                object.__setattr__(spec, "model", resolve_model(spec.urls, api_key, spec.model, option))
     ex = None
     if executor == "ray":
         from .pipeline.ray_executor import RayExecutor
@@ -146,6 +161,7 @@ def datagen(
     result = run_datagen(cfg, executor=ex, only=stages, on_event=_Events(quiet))
     if result["reopened"]:
         say(f"datagen: retried shards whose requests had failed: {', '.join(result['reopened'])}")
+    out = Path(cfg.out)
     card = out / "README.md"
     if card.exists() and (not stages or "card" in stages):
         _print_stats(out)

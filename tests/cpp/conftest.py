@@ -5,7 +5,8 @@ import shutil
 
 import pytest
 
-from codecritique.judge.cpp import PROFILES, CppCompiler
+from codecritique.judge.cpp import CppCompiler
+from codecritique.judge.cpp_profiles import PROFILES
 from codecritique.judge.engine import Judge, JudgeConfig, Submission
 from codecritique.judge.sandbox import bwrap_problem
 from codecritique.problems.model import Problem, Test

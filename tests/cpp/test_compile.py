@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from codecritique.judge.cpp import CompileLimits, CompilerMissing, CppCompiler, first_errors
+from codecritique.judge.cpp import CppCompiler
+from codecritique.judge.cpp_toolchain import CompileLimits, CompilerMissing, first_errors
 
 from .conftest import needs_bwrap
 

@@ -148,13 +148,13 @@ def test_lcb_cpp_profile_compiles_and_compares_as_the_papers_evaluator(lcb_judge
 
 
 def test_no_compiler_is_a_system_error_not_a_failure(monkeypatch, cpp_cache):
-    from codecritique.judge import engine
-    from codecritique.judge.cpp import CompilerMissing
+    from codecritique.judge import cpp_prepare
+    from codecritique.judge.cpp_toolchain import CompilerMissing
 
     def missing(*_args, **_kw):
         raise CompilerMissing("C++ compiler 'g++' not found (apt-get install g++)")
 
-    monkeypatch.setattr(engine, "CppCompiler", missing)
+    monkeypatch.setattr(cpp_prepare, "CppCompiler", missing)
     with Judge(JudgeConfig(workers=1, cpp_cache=str(cpp_cache))) as j:
         cpp, py = j.run([Submission(SUM, ADD, "cpp"), Submission(SUM, "print(sum(map(int, input().split())))")])
     assert cpp.verdict is Verdict.SE and "not found" in cpp.message

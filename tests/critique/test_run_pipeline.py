@@ -134,7 +134,7 @@ def test_cpp_run_judges_saved_generations(tmp_path):
                                 "judgement": judgement, "reasoning_tokens": 5 + i, "reasoning_unit": "tokens",
                                 "finish_reason": "stop", "truncated": False, "skipped": False}) + "\n")
     cfg = RunConfig(out=str(out), problems=str(two_problems(tmp_path)), k=2, language="cpp", bootstrap=0,
-                    judge=JudgeConfig(workers=1))
+                    judge=JudgeConfig(workers=1), generated_tests=False)  # no model here to write tests
     metrics = run(cfg, only=["judge", "report"], log=lambda m: None).metrics
     rows = {(r["problem_id"], r["sample_index"]): r for r in read_jsonl(out / "solutions.jsonl")}
     verdicts = {key: r["verdict"]["verdict"] for key, r in rows.items()}
@@ -165,7 +165,8 @@ def test_run_stages_are_pipeline_steps_that_skip_what_is_done(tmp_path):
         for i in range(2)))
     problems = tmp_path / "problems.jsonl"
     write_problems(problems, [p for p in load_problems(DEMO_PROBLEMS) if p.id == "demo-sum"])
-    cfg = RunConfig(out=str(out), problems=str(problems), k=2, bootstrap=0, judge=JudgeConfig(workers=1))
+    cfg = RunConfig(out=str(out), problems=str(problems), k=2, bootstrap=0, judge=JudgeConfig(workers=1),
+                    generated_tests=False)  # no model here to write tests
     first = run(cfg, only=["judge", "report"], log=lambda m: None)
     assert first.metrics["overall"]["pass@1"] == 0.5
     verdicts_mtime = (out / "verdicts.jsonl").stat().st_mtime_ns

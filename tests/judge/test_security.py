@@ -454,7 +454,7 @@ def test_sandbox_dies_with_the_judge(tmp_path):
     assert not [p for p in family if os.path.exists(f"/proc/{p}")]
 
 
-def test_missing_bwrap_falls_back_loudly(monkeypatch, capsys):
+def test_missing_bwrap_falls_back_loudly(monkeypatch, caplog):
     from codecritique.judge import sandbox
 
     sandbox.bwrap_problem.cache_clear()
@@ -465,6 +465,8 @@ def test_missing_bwrap_falls_back_loudly(monkeypatch, capsys):
             assert res.verdict is Verdict.AC
             assert j.sandbox_kind == "rlimit"
             assert "WARNING" in res.sandbox and "bubblewrap" in res.sandbox
-        assert "falling back" in capsys.readouterr().err
+        warned = [r for r in caplog.records if r.name.startswith("codecritique.judge") and "falling back" in
+                  r.getMessage()]
+        assert warned and warned[0].levelname == "WARNING"
     finally:
         sandbox.bwrap_problem.cache_clear()

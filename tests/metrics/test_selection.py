@@ -18,7 +18,8 @@ def pool(*specs, pid="p"):
 
 
 def test_registered_strategies():
-    assert list(STRATEGIES) == ["shortest-critique", "random-right", "public-tests+critique", "majority-output"]
+    assert list(STRATEGIES) == ["shortest-critique", "random-right", "public-tests+critique", "majority-output",
+                                "codet", "cluster", "p-right", "cascade"]  # the last four: metrics.agreement
 
 
 def test_shortest_critique_picks_the_shortest_right_critique():

@@ -160,13 +160,14 @@ class BenchStep(Step):
 
 
 def run_bench(cfg: BenchConfig, *, backend: Backend | None = None, count_tokens: TokenCounter | None = None,
-              log: Callable[[str], None] = print, progress: Callable[..., Any] | None = None) -> BenchResult:
+              log: Callable[[str], None] | None = None, progress: Callable[..., Any] | None = None) -> BenchResult:
     """Pick, filter, critique and score (see :mod:`.bench`); returns the metrics and rows. ``backend``
     overrides the configured model (tests pass a fake one); ``count_tokens`` the configured tokenizer. Every
     setting and the input are checked before anything is written or any model is loaded."""
     from ..pipeline import Pipeline
     from ..pipeline.progress import ProgressRelay
 
+    log = log or (lambda message: None)  # the library never prints: the CLI passes what shows it
     cfg.validate()
     candidates, items = pick(cfg)
     if not items:

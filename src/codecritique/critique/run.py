@@ -9,7 +9,13 @@ named stages), a stage already done with the same settings and inputs is skipped
     config.json          the run's settings
     requests.jsonl       every model request and response, appended as it completes (llm.store)
     generations.jsonl    one line per solution: response, extracted code, reasoning length
-    critiques.jsonl      one line per solution: critique, judgement, critique reasoning length
+    critiques.jsonl      one line per solution: critique, judgement, critique reasoning length, P(right)
+    p_right.jsonl        the store of P(right) scores (forced choice after each critique), as they are computed
+    generated_tests.jsonl  one line per problem: the tests the model wrote (inputs of stdin problems, asserts of
+                         functional ones), deduplicated with their counts, and what was dropped and why
+    requests-testgen.jsonl the test-generation requests and responses (their own store)
+    generated_results.jsonl one line per solution: the generated tests it passes and its outputs on them
+    generated_executions.jsonl the execution cache of the generated tests (a re-run judges only what changed)
     verdicts.sqlite      the judge's verdict cache; verdicts.jsonl: one line per solution
     solutions.jsonl      one line per solution in the ``codecritique metrics`` format, plus code, critique, verdict
     metrics.json, fig3_scaling.png, fig5_selection.png, report.html
@@ -26,13 +32,14 @@ from pathlib import Path
 from typing import Any
 
 from ..io import read_jsonl, write_json
-from ..judge.engine import JudgeConfig
+from ..judge.config import JudgeConfig
 from ..llm.config import BackendConfig
 from ..llm.tasks import PromptOptions
 from ..llm.types import SamplingParams
 from ..problems.model import Problem
 
-STAGES = ("generate", "critique", "judge", "report")
+STAGES = ("generate", "critique", "testgen", "judge", "testrun", "report")
+TEST_STAGES = ("testgen", "testrun")  # only with generated_tests
 # progress(what, total, unit, eta_after) -> an object with update(n, tokens=), skip(n), set_status(text) that is a
 # context manager (cli.py makes them; the library never prints)
 ProgressFactory = Callable[..., Any]
@@ -56,6 +63,20 @@ class RunConfig:
     judge: JudgeConfig = field(default_factory=JudgeConfig)
     fallback: str = "random"
     bootstrap: int = 1000
+    # beyond the paper: model-written tests and judgement probabilities, for the selection strategies codet,
+    # cluster, p-right and cascade (metrics.agreement); the paper's shortest-critique rule stays the default
+    generated_tests: bool = field(default=True, metadata={
+        "help": "Let the model write tests (inputs for stdin problems, asserts for functional ones) and run every "
+                "solution on them: the strategies codet, cluster and cascade."})
+    test_samples: int = field(default=1, metadata={
+        "help": "Responses to the test-generation prompt per problem (their tests are pooled, duplicates counted)."})
+    tests_per_sample: int = field(default=5, metadata={
+        "help": "Tests asked for in each response, and the most kept from one (CodeT keeps 5)."})
+    test_time_limit: float = field(default=1.0, metadata={
+        "help": "CPU seconds per generated test."})
+    p_right: bool = field(default=True, metadata={
+        "help": "Score P(right) of every critique's judgement (forced choice after the critique: the local model's "
+                "probabilities, or an endpoint's log-probabilities): the strategies p-right and cascade."})
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "backend": self.backend.public_dict()}
@@ -65,7 +86,7 @@ class RunConfig:
         written or any model is loaded."""
         from ..metrics.selection import FALLBACKS
         from ..errors import ConfigError, require, require_number
-        from ..judge.engine import LANGUAGES
+        from ..judge.config import LANGUAGES
 
         require(self.language in LANGUAGES, "language", f"unknown language {self.language!r}: use "
                                                         f"{', '.join(LANGUAGES)}")
@@ -86,6 +107,9 @@ class RunConfig:
             except ValueError as e:
                 raise ConfigError("window", str(e)) from None
         require_number("limit", self.limit, minimum=0)
+        require_number("test_samples", self.test_samples, minimum=1)
+        require_number("tests_per_sample", self.tests_per_sample, minimum=1)
+        require_number("test_time_limit", self.test_time_limit, minimum=0, strict=True)
         self.judge.validate("judge.")
 
     def gen_params(self) -> SamplingParams:
@@ -93,6 +117,9 @@ class RunConfig:
 
     def critique_params(self) -> SamplingParams:
         return self.backend.sampling(self.seed + 10**6, self.critique_max_tokens)
+
+    def test_params(self) -> SamplingParams:
+        return self.backend.sampling(self.seed + 2 * 10**6)
 
 
 # ---------------------------------------------------------------- stages
@@ -168,7 +195,7 @@ def model_stages_to_run(cfg: RunConfig, only: Iterable[str] | None = None) -> li
     from ..pipeline import Pipeline
     from .run_steps import run_steps
 
-    model_stages = ("generate", "critique")
+    model_stages = ("generate", "critique", "testgen")
     if only:
         return [s for s in model_stages if s in set(only)]
     pipeline, pending = Pipeline(run_steps(cfg), cfg.out), []
@@ -184,7 +211,7 @@ def model_stages_to_run(cfg: RunConfig, only: Iterable[str] | None = None) -> li
     return pending
 
 
-def run(cfg: RunConfig, only: Iterable[str] | None = None, log: Callable[[str], None] = print,
+def run(cfg: RunConfig, only: Iterable[str] | None = None, log: Callable[[str], None] | None = None,
         progress: ProgressFactory | None = None) -> RunResult | None:
     """Run the stages in order (all by default); returns what the report stage computed when it ran. Every setting
     and the problems are checked before anything is written or any model is loaded."""
@@ -195,6 +222,13 @@ def run(cfg: RunConfig, only: Iterable[str] | None = None, log: Callable[[str], 
     if unknown:
         raise ValueError(f"unknown stage(s) {sorted(unknown)}; stages are {', '.join(STAGES)}")
     cfg.validate()
+    if only and not cfg.generated_tests and stages & set(TEST_STAGES):
+        from ..errors import ConfigError
+
+        raise ConfigError("only", f"stage(s) {', '.join(sorted(stages & set(TEST_STAGES)))} need generated tests "
+                                  "(they are switched off)")
+    if not cfg.generated_tests:
+        stages -= set(TEST_STAGES)
     problems = load_run_problems(cfg)
     if not problems:
         raise CodecritiqueError(f"no problems in {cfg.problems}" + (f" in the window {cfg.window}" if cfg.window

@@ -45,11 +45,12 @@ def _problem_settings(cfg: RunConfig) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def run_backend(cfg: RunConfig):
-    """The run's model, persisting every request to the run's store, closed afterwards."""
+async def run_backend(cfg: RunConfig, store_name: str = "requests.jsonl"):
+    """The run's model, persisting every request to the run's store (``store_name`` in the run directory),
+    closed afterwards."""
     from ..llm.store import Store
 
-    with Store(Path(cfg.out) / "requests.jsonl") as store:
+    with Store(Path(cfg.out) / store_name) as store:
         backend = make_backend(cfg.backend, store)
         try:
             yield backend
@@ -100,7 +101,8 @@ class CritiqueStep(RunStep):
     run_reads: tuple[str, ...] = ("generations.jsonl",)
 
     def settings(self) -> dict[str, Any]:
-        return {**_model_settings(self.cfg), "critique_max_tokens": self.cfg.critique_max_tokens}
+        return {**_model_settings(self.cfg), "critique_max_tokens": self.cfg.critique_max_tokens,
+                "p_right": self.cfg.p_right}
 
     async def run(self, shard: Shard, ctx: ShardContext) -> int:
         from .run import progress_bar
@@ -113,7 +115,118 @@ class CritiqueStep(RunStep):
             with progress_bar(backend, sum(i.solution is not None for i in items), "critique", progress):
                 crits = await critique_solutions(items, backend, cfg.critique_params(), cfg.prompts,
                                                  backend.count_tokens)
-        return write_jsonl(ctx.output("critiques.jsonl"), (c.to_dict() for c in crits))
+            scores: list[float | None] = [None] * len(crits)
+            if cfg.p_right:
+                scores = await _score_critiques(cfg, items, crits, backend, progress)
+        return write_jsonl(ctx.output("critiques.jsonl"), ({**c.to_dict(), "p_right": p}
+                                                           for c, p in zip(crits, scores)))
+
+
+async def _score_critiques(cfg: RunConfig, items, crits, backend, progress) -> list[float | None]:
+    """P(right) of every critique (:func:`~codecritique.llm.tasks.judgement_p_right`), stored in p_right.jsonl."""
+    from ..llm.store import Store
+    from ..llm.tasks import judgement_p_right
+
+    todo = sum(1 for i, c in zip(items, crits) if i.solution is not None and c.text)
+    with Store(Path(cfg.out) / "p_right.jsonl") as store, progress("p_right", todo, "critique") as bar:
+        scores = await judgement_p_right(items, crits, backend, store, cfg.prompts,
+                                         on_score=lambda cached: bar.skip(1) if cached else bar.update(1))
+    missing = sum(1 for i, c, p in zip(items, crits, scores) if i.solution is not None and c.text and p is None)
+    progress.log(f"P(right) of {todo - missing} of {len(crits)} critiques" +
+                 (f"; {missing} without (the endpoint returned no log-probabilities for them)" if missing else ""))
+    return scores
+
+
+TESTGEN_PROMPT_VERSION = 2  # bump when the parsing of generated tests changes (reparses saved responses)
+
+
+@dataclass
+class TestGenStep(RunStep):
+    """The model writes tests for every problem (:func:`~codecritique.llm.tasks.generate_tests`): inputs for stdin
+    problems, asserts for functional ones. One line per problem: the unique tests in first-seen order with how often
+    each was written (CodeT counts a test once per occurrence), and per response what was kept and dropped."""
+
+    name = "testgen"
+    writes = ("generated_tests.jsonl",)
+
+    def settings(self) -> dict[str, Any]:
+        return {**_model_settings(self.cfg), **_problem_settings(self.cfg), "test_samples": self.cfg.test_samples,
+                "tests_per_sample": self.cfg.tests_per_sample, "test_prompts": TESTGEN_PROMPT_VERSION}
+
+    async def run(self, shard: Shard, ctx: ShardContext) -> dict[str, Any]:
+        from collections import Counter
+
+        from ..llm.tasks import generate_tests
+        from ..llm.test_generation import merge_counts, generated_test_kind
+        from .run import progress_bar
+
+        cfg, problems, progress = self.cfg, self.problems(), ShardProgress(ctx)
+        # asserts are Python: for a C++ run only the stdin problems get generated tests (inputs)
+        wanted = [p for p in problems.values() if generated_test_kind(p) == "stdin"
+                  or generated_test_kind(p) == "functional" and cfg.language == "python"]
+        async with run_backend(cfg, "requests-testgen.jsonl") as backend:
+            progress.log(f"asking for {cfg.tests_per_sample} tests x {cfg.test_samples} response(s) for each of "
+                         f"{len(wanted)} problems")
+            with progress_bar(backend, cfg.test_samples * len(wanted), "testgen", progress):
+                samples = await generate_tests(wanted, backend, cfg.test_samples, cfg.test_params(),
+                                               cfg.tests_per_sample)
+        by_problem: dict[str, list] = {}
+        for s in samples:
+            by_problem.setdefault(s.problem_id, []).append(s)
+        rows = []
+        for pid, group in by_problem.items():
+            counts = Counter(t for s in group for t in s.tests)
+            rows.append({"problem_id": pid, "kind": group[0].kind, "entry_point": group[0].entry_point,
+                         "tests": list(counts), "weights": list(counts.values()),
+                         "responses": [{"sample_index": s.sample_index, "found": s.found, "kept": len(s.tests),
+                                        "dropped": s.dropped, "finish_reason": s.finish_reason} for s in group]})
+        write_jsonl(ctx.output("generated_tests.jsonl"), rows)
+        stats = {"problems": len(rows), "tests": sum(len(r["tests"]) for r in rows),
+                 "responses_without_tests": sum(1 for s in samples if not s.tests),
+                 "dropped": merge_counts([s.dropped for s in samples])}
+        progress.log(f"generated tests: {stats['tests']} distinct over {stats['problems']} problems; "
+                     f"{stats['responses_without_tests']} of {len(samples)} responses had none usable"
+                     + (f"; dropped: {stats['dropped']}" if stats["dropped"] else ""))
+        return stats
+
+
+@dataclass
+class TestRunStep(RunStep):
+    """Every solution on its problem's generated tests, in the judge's sandbox, every test run
+    (:func:`~codecritique.critique.dual_execution.execute_generated`). One line per solution."""
+
+    name = "testrun"
+    writes = ("generated_results.jsonl",)
+    run_reads: tuple[str, ...] = ("generations.jsonl", "generated_tests.jsonl")
+
+    def settings(self) -> dict[str, Any]:
+        return {"sandbox": self.cfg.judge.sandbox, "time_limit": self.cfg.test_time_limit,
+                "language": self.cfg.language, **_problem_settings(self.cfg)}
+
+    def run(self, shard: Shard, ctx: ShardContext) -> int:
+        from .dual_execution import DualExecutionConfig, GeneratedSuite, execute_generated
+
+        cfg, problems, progress = self.cfg, self.problems(), ShardProgress(ctx)
+        gens = _rows(ctx.input_paths("generations.jsonl")[0])
+        suites = {r["problem_id"]: GeneratedSuite(r["problem_id"], r["kind"], r["tests"], r["weights"])
+                  for r in _rows(ctx.input_paths("generated_tests.jsonl")[0]) if r["problem_id"] in problems}
+        sols = [(g["problem_id"], g["sample_index"], None if g["no_code"] else g["code"], g["language"])
+                for g in gens]
+        with_tests = [pid for pid, s in suites.items() if s.cases]
+        progress.log(f"running {len(sols)} solutions on the generated tests of {len(with_tests)} problems")
+        execution = DualExecutionConfig(time_limit=cfg.test_time_limit, workers=cfg.judge.workers,
+                                        sandbox=cfg.judge.sandbox)
+        with progress("testrun", len(with_tests), "problem") as bar:
+            results = execute_generated(problems, sols, suites, Path(cfg.out) / "generated_executions.jsonl",
+                                        execution, cfg.judge, on_problem=lambda *_: bar.update(1))
+        rows = []
+        for pid, idx, _code, _lang in sols:
+            r, suite = results.get((pid, idx)), suites.get(pid)
+            rows.append({"problem_id": pid, "sample_index": idx, "kind": suite.kind if suite and r else None,
+                         "generated_tests_passed": r.passed if r else None,
+                         "generated_outputs": r.outputs if r else None,
+                         "generated_test_weights": list(suite.weights) if suite and r else None})
+        return write_jsonl(ctx.output("generated_results.jsonl"), rows)
 
 
 @dataclass
@@ -141,15 +254,15 @@ class ReportStep(RunStep):
 
     def settings(self) -> dict[str, Any]:
         return {"fallback": self.cfg.fallback, "bootstrap": self.cfg.bootstrap, "seed": self.cfg.seed,
-                **_problem_settings(self.cfg)}
+                "generated_tests": self.cfg.generated_tests, **_problem_settings(self.cfg)}
 
     def run(self, shard: Shard, ctx: ShardContext) -> int:
         from ..metrics.records import parse_record
         from ..metrics.summary import compute_metrics, curves
 
         cfg = self.cfg
-        gens, crits, verdicts = (_rows(ctx.input_paths(n)[0]) for n in self.run_reads)
-        rows = solution_records(self.problems(), gens, crits, verdicts)
+        gens, crits, verdicts, *generated = (_rows(ctx.input_paths(n)[0]) for n in self.run_reads)
+        rows = solution_records(self.problems(), gens, crits, verdicts, generated[0] if generated else None)
         write_jsonl(ctx.output("solutions.jsonl"), rows)
         final = Path(cfg.out) / "solutions.jsonl"
         records = [parse_record(r, final, i + 1) for i, r in enumerate(rows)]
@@ -161,7 +274,10 @@ class ReportStep(RunStep):
 
 
 def run_steps(cfg: RunConfig) -> list[RunStep]:
-    return [GenerateStep(cfg), CritiqueStep(cfg), JudgeStep(cfg), ReportStep(cfg)]
+    if not cfg.generated_tests:
+        return [GenerateStep(cfg), CritiqueStep(cfg), JudgeStep(cfg), ReportStep(cfg)]
+    report = ReportStep(cfg, run_reads=(*ReportStep.run_reads, "generated_results.jsonl"))
+    return [GenerateStep(cfg), CritiqueStep(cfg), TestGenStep(cfg), JudgeStep(cfg), TestRunStep(cfg), report]
 
 
 def judge_solutions(cfg: RunConfig, generations: list[dict], problems: dict[str, Problem],
@@ -203,11 +319,13 @@ def judge_solutions(cfg: RunConfig, generations: list[dict], problems: dict[str,
 
 
 def solution_records(problems: dict[str, Problem], generations: list[dict], critiques: list[dict],
-                     verdicts: list[dict]) -> list[dict]:
-    """One line per solution, in the ``codecritique metrics`` format plus everything needed to read it."""
+                     verdicts: list[dict], generated: list[dict] | None = None) -> list[dict]:
+    """One line per solution, in the ``codecritique metrics`` format plus everything needed to read it (with
+    generated tests: the fields of the beyond-the-paper strategies, see :mod:`codecritique.metrics.records`)."""
     gens = {(r["problem_id"], r["sample_index"]): r for r in generations}
     crits = {(r["problem_id"], r["sample_index"]): r for r in critiques}
     verdicts = {(r["problem_id"], r["sample_index"]): r for r in verdicts}
+    extra = {(r["problem_id"], r["sample_index"]): r for r in generated or ()}
     rows = []
     for key in sorted(gens, key=lambda k: (k[0], k[1])):
         g, c, v = gens[key], crits.get(key), verdicts.get(key)
@@ -222,5 +340,10 @@ def solution_records(problems: dict[str, Problem], generations: list[dict], crit
             "language": g["language"], "code": g["code"], "response": g["response"],
             "finish_reason": g["finish_reason"], "truncated": g["truncated"], "no_code": g["no_code"],
             "critique": c["text"], "critique_skipped": c.get("skipped", ""), "verdict": v["verdict"],
+            "p_right": c.get("p_right"),
         })
+        if generated is not None:
+            e = extra.get(key, {})
+            rows[-1].update({name: e.get(name) for name in ("generated_tests_passed", "generated_outputs",
+                                                            "generated_test_weights")})
     return rows

@@ -23,7 +23,7 @@ Two harness styles:
   does, after :func:`lcb_style_prefix` (``#include <bits/stdc++.h>``, ``using namespace std;`` and, where needed,
   LeetCode's node types).
 
-The C++ side lives in ``cpp_harness_runtime.h``; everything of ours there is in ``namespace __cc``.
+The C++ side lives in ``sandboxed/cpp_harness_runtime.h``; everything of ours there is in ``namespace __cc``.
 """
 
 from __future__ import annotations
@@ -159,14 +159,14 @@ def _short(v: Any) -> str:
 
 @cache
 def _runtime() -> str:
-    return resources.files(__package__).joinpath("cpp_harness_runtime.h").read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath("sandboxed", "cpp_harness_runtime.h").read_text(encoding="utf-8")
 
 
 @cache
 def runtime_library() -> str:
     """The source of the library every program of :func:`functional_program` links (compile it once per flag
     set, e.g. with :meth:`.cpp.CppCompiler.object_file`)."""
-    return resources.files(__package__).joinpath("cpp_harness_runtime.cpp").read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath("sandboxed", "cpp_harness_runtime.cpp").read_text(encoding="utf-8")
 
 
 def _prelude(sig: CppSignature, section: str) -> str:

@@ -3,17 +3,13 @@
     with Judge(JudgeConfig(checker="default")) as judge:
         results = judge.run([Submission(problem, code), ...])   # one SampleResult per submission, in order
 
-Identical code for the same problem is judged once. Each worker thread drives one zygote (see zygote.py); tests
+Identical code for the same problem is judged once. Each worker thread drives one zygote (see sandboxed/zygote.py); tests
 are handed out by the Scheduler. A worker that fails (crash, hang, garbage) is restarted and the test retried;
 after ``retries`` failures the test's verdict is SE, which never counts as a wrong answer.
 
 C++ solutions (``language="cpp"``) are compiled first, on a small thread pool, while the workers run the tests of
-solutions already compiled (see cpp.py); the binaries then run in the same sandbox as Python, with the same limits
-and checkers. What is compiled depends on the test kind: the solution itself for ``stdin`` tests; for
-``functional`` tests, the solution inside our LeetCode harness (cpp_harness.py), one run per test with its
-arguments on stdin; for ``program`` tests, ``metadata["program_prefix"]`` + solution + the test program
-(LiveCodeBench-CPP's harnesses, whose prefix is ``#include <bits/stdc++.h>`` and ``using namespace std;``;
-HumanEval-X's ``main()``), which passes iff it exits 0.
+solutions already compiled (see cpp_prepare.py: what is compiled for each test kind); the binaries then run in the
+same sandbox as Python, with the same limits and checkers.
 """
 
 from __future__ import annotations
@@ -25,11 +21,9 @@ import os
 import shlex
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,64 +31,19 @@ from ..problems.extraction import normalize_language
 from ..problems.model import Problem, Test
 from .cache import VerdictCache
 from .checkers import Checker, get_checker
-from .cpp import LCB_CPP_CHECKER, CompilerMissing, CppCompiler, default_cache_dir, get_profile
-from .cpp_harness import CppSignature, Unmappable, check_test, functional_program, problem_signature, \
-    runtime_library
-from .outcome import DEFAULT_MEMORY_MB, DEFAULT_OUTPUT_MB, DEFAULT_TIME_LIMIT, Limits, classify
-from .sandbox import SandboxConfig, python_executable, readable_by_others, resolve_kind
+from .config import JUDGE_VERSION, LANGUAGES, PER_PROBLEM_CHECKERS, SANDBOXES, JudgeConfig  # noqa: F401 - SANDBOXES re-exported
+from .cpp import CppCompiler
+from .cpp_prepare import CppPreparation
+from .cpp_profiles import LCB_CPP_CHECKER, get_profile
+from .cpp_toolchain import CompilerMissing
+from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT
+from .outcome import Limits, classify
+from .sandbox import SandboxConfig, python_executable, resolve_kind
 from .scheduler import Job, Scheduler
 from .verdict import SampleResult, TestResult, Verdict
 from .worker import RunOutcome, RunRequest, Worker, WorkerError
 
 log = logging.getLogger(__name__)
-JUDGE_VERSION = "2"  # part of cache keys: bump when verdict semantics change (2: end-of-test tokens, finalization)
-
-
-@dataclass
-class JudgeConfig:
-    checker: str = "default"  # default | exact | lcb | FILE.py:FUNC | module:FUNC | program:PATH
-    all_tests: bool = False  # run every test (pass rates) instead of stopping at the first failure
-    workers: int = 0  # 0: one per CPU core
-    sandbox: str = "bwrap"  # bwrap | rlimit | none
-    time_limit: float | None = None  # seconds of CPU time per test; None: the problem's, else 6 s
-    memory_mb: int | None = None  # None: the problem's, else 2048 MiB
-    output_mb: int = DEFAULT_OUTPUT_MB
-    retries: int = 2  # extra attempts after a system error
-    cache: str | None = None  # path of a persistent verdict cache (SQLite); None: no cache across runs
-    allow_fork: bool = False  # let solutions create processes (each test then gets its own PID namespace)
-    tmp_size_mb: int = 256  # private /tmp of each worker
-    python: str | None = None  # interpreter for Python solutions (default: the one running the judge)
-    cpp_profile: str = "default"  # default (-O2 -std=gnu++17) | lcb-cpp (the paper's evaluator), see cpp.py
-    cxxflags: str | None = None  # compiler flags replacing the profile's (shell syntax)
-    cpp_cache: str | None = None  # binary and precompiled-header cache (default: ~/.cache/codecritique/cpp)
-    compile_workers: int = 0  # parallel compiles (0: as many as workers)
-
-    def validate(self, prefix: str = "") -> None:
-        """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work (before any judging)."""
-        from ..errors import ConfigError, require, require_number
-
-        try:
-            get_checker(self.checker)
-        except ValueError as e:
-            raise ConfigError(prefix + "checker", str(e)) from None
-        require(self.sandbox in SANDBOXES, prefix + "sandbox",
-                f"unknown sandbox {self.sandbox!r}: use {', '.join(SANDBOXES)}")
-        require_number(prefix + "workers", self.workers, minimum=0)
-        require_number(prefix + "compile_workers", self.compile_workers, minimum=0)
-        require_number(prefix + "time_limit", self.time_limit, minimum=0, strict=True, optional=True)
-        require_number(prefix + "memory_mb", self.memory_mb, minimum=0, strict=True, optional=True)
-        require_number(prefix + "output_mb", self.output_mb, minimum=0, strict=True)
-        require_number(prefix + "tmp_size_mb", self.tmp_size_mb, minimum=0, strict=True)
-        require_number(prefix + "retries", self.retries, minimum=0)
-        try:
-            get_profile(self.cpp_profile)
-        except ValueError as e:
-            raise ConfigError(prefix + "cpp_profile", str(e)) from None
-
-    @property
-    def lcb_compat(self) -> str | None:
-        """Under --checker lcb / lcb-current, stdin solutions also run the way that lcb_runner runs them."""
-        return self.checker if self.checker in ("lcb", "lcb-current") else None
 
 
 @dataclass
@@ -105,9 +54,6 @@ class Submission:
     tag: Any = None  # the caller's identifier (e.g. (question_id, sample_index)); not used by the judge
 
 
-LANGUAGES = ("python", "cpp")
-SANDBOXES = ("bwrap", "rlimit", "none")
-PER_PROBLEM_CHECKERS = ("case-insensitive", "yes-no")  # builtin comparisons a problem may ask for under --checker default
 
 
 @dataclass
@@ -136,8 +82,8 @@ class Judge:
         kind, warning = resolve_kind(self.config.sandbox)
         self.sandbox_kind = kind
         self.warning = warning
-        if warning:
-            print(warning, file=sys.stderr)
+        if warning:  # logged, not printed (the judge never prints): the CLI shows warnings on stderr
+            log.warning(warning.removeprefix("WARNING: "))
         n = self.config.workers or os.cpu_count() or 1
         self.sandbox_config = SandboxConfig(kind=kind, allow_fork=self.config.allow_fork,
                                             tmp_size_mb=self.config.tmp_size_mb, python=self.config.python)
@@ -152,9 +98,7 @@ class Judge:
         self._timing_lock = threading.Lock()
         self._started = False
         self.cpp_profile = get_profile(self.config.cpp_profile)
-        self._cpp: CppCompiler | None = None  # made for the first C++ submission
-        self._compile_pool: ThreadPoolExecutor | None = None
-        self._signatures: dict[tuple[str, str], CppSignature | str] = {}  # problem -> signature, or why none
+        self.cpp = CppPreparation(self.config, self.cpp_profile, kind, n, self.stats, self.timing, self._timing_lock)
 
     # -- life cycle
 
@@ -165,9 +109,7 @@ class Judge:
         self.close()
 
     def close(self) -> None:
-        if self._compile_pool is not None:
-            self._compile_pool.shutdown(wait=True, cancel_futures=True)
-            self._compile_pool = None
+        self.cpp.close()
         for w in self.workers:
             w.close()
         if self.cache:
@@ -203,18 +145,7 @@ class Judge:
     @property
     def cpp_compiler(self) -> CppCompiler:
         """The C++ compiler with its binary cache (made on first use)."""
-        with self._timing_lock:
-            if self._cpp is None:
-                cfg = self.config
-                flags = shlex.split(cfg.cxxflags) if cfg.cxxflags is not None else self.cpp_profile.flags
-                cache = cfg.cpp_cache or default_cache_dir()
-                self._cpp = CppCompiler(flags, cache, sandbox=self.sandbox_kind)
-                if self.sandbox_kind != "bwrap" and os.getuid() == 0 and not readable_by_others(self._cpp.bin_dir):
-                    # outside bwrap the tests' uids see the host's directories: use one they can reach
-                    private = os.path.join(tempfile.gettempdir(), "codecritique-cpp")
-                    log.warning("the C++ cache %s is not reachable by the test uids; using %s", cache, private)
-                    self._cpp = CppCompiler(flags, private, sandbox=self.sandbox_kind)
-            return self._cpp
+        return self.cpp.compiler
 
     # -- judging
 
@@ -332,12 +263,7 @@ class Judge:
         for job in jobs:
             sched.add(job)
         sched.close()
-        to_compile = [job for job in jobs if not job.ready]
-        if to_compile and self._compile_pool is None:
-            self._compile_pool = ThreadPoolExecutor(self.config.compile_workers or len(self.workers),
-                                                    thread_name_prefix="judge-compile")
-        for job in to_compile:
-            self._compile_pool.submit(self._prepare, job, sched)
+        self.cpp.submit([job for job in jobs if not job.ready], sched)
         threads = [threading.Thread(target=self._worker_loop, args=(w, sched), daemon=True,
                                     name=f"judge-worker-{w.index}") for w in self.workers]
         for t in threads:
@@ -431,71 +357,6 @@ class Judge:
             sched.mark_ready(job, final=result)
         sched.report(job, index, result)
 
-    # -- C++: compiling before the tests
-
-    def _prepare(self, job: Job, sched: Scheduler) -> None:
-        """Compile what the job's tests run, then release its tests (or end it with CE / SE)."""
-        try:
-            final = self._compile_job(job.payload)
-        except Exception as e:  # a bug of ours, or no compiler: the job is not judged, never failed
-            log.exception("preparing a C++ solution failed")
-            final = TestResult(Verdict.SE, 0, message=f"internal error while compiling: {type(e).__name__}: {e}")
-        sched.mark_ready(job, final=final)
-
-    def _compile_job(self, p: _Payload) -> TestResult | None:
-        sources: dict[str, str] = {}
-        for i, test in enumerate(p.tests):
-            if test.kind == "stdin":
-                sources["stdin"] = p.code
-            elif test.kind == "functional":
-                sig = self._signature(p.problem)
-                if isinstance(sig, str):
-                    with self._timing_lock:
-                        self.stats["unmappable"] += 1
-                    return TestResult(Verdict.SE, 0, message=f"no C++ harness for this problem: {sig}")
-                sources["functional"] = functional_program(sig, p.code)
-            else:
-                prefix = p.problem.metadata.get("program_prefix") or ""
-                sources[f"program:{i}"] = (prefix + "\n\n" if prefix else "") + p.code + "\n\n" + test.input
-        for variant, source in sources.items():
-            objects = [self.cpp_compiler.object_file("cc_harness", runtime_library())] if variant == "functional" \
-                else []
-            # program tests: the test program's main is renamed and wrapped, so that only its normal return of 0
-            # counts (not under --profile lcb-cpp, which keeps LiveCodeBench-CPP's "exit code 0 passes")
-            res = self.cpp_compiler.compile(source, objects, wrap_main=variant.startswith("program:") and
-                                            self._cpp_program_token)
-            with self._timing_lock:
-                self.stats["compile_cache_hits" if res.cached else "compiles"] += 1
-                self.stats["compile_errors"] += not res.ok
-                self.timing["compile"] += res.cpu_time
-            if not res.ok:
-                return TestResult(Verdict.CE, 0, message=res.error)
-            p.binaries[variant] = res.binary  # type: ignore[assignment]
-        return None
-
-    @property
-    def _cpp_program_token(self) -> bool:
-        """Whether C++ program tests must prove their normal end (all profiles but lcb-cpp)."""
-        return self.cpp_profile.checker != "lcb-cpp"
-
-    def _signature(self, problem: Problem) -> CppSignature | str:
-        """The problem's C++ signature, checked against its functional tests; or why there is none."""
-        ident = (problem.id, problem.tests_fingerprint())
-        if ident not in self._signatures:
-            try:
-                sig = problem_signature(problem)
-                for k, test in enumerate(problem.tests):
-                    if test.kind == "functional":
-                        try:
-                            check_test(sig, test)
-                        except Unmappable as e:
-                            raise Unmappable(f"test {k}: {e}") from None
-                self._signatures[ident] = sig
-            except Unmappable as e:
-                log.warning("problem %s: no C++ harness: %s", problem.id, e)
-                self._signatures[ident] = str(e)
-        return self._signatures[ident]
-
     # -- running tests
 
     def _run_test(self, worker: Worker, job: Job, index: int) -> TestResult:
@@ -545,7 +406,7 @@ class Judge:
                 return None
             worker.load(key, "", lang="cpp", filename=os.path.basename(binary))
             return RunRequest(key=key, kind=test.kind, mode="exec", argv=[binary], cpu_limit=limits.cpu,
-                              token=test.kind == "program" and self._cpp_program_token,
+                              token=test.kind == "program" and self.cpp.program_token,
                               wall_limit=limits.wall, memory_mb=limits.memory_mb, output_cap=limits.output_bytes,
                               nproc=limits.nproc, stdin=b"" if test.kind == "program" else
                               test.input.encode("utf-8", "surrogateescape"))

@@ -9,12 +9,10 @@ from dataclasses import dataclass
 
 from ..problems.model import Test
 from .checkers import Checker, check_functional
+from .limits import DEFAULT_MEMORY_MB, DEFAULT_OUTPUT_MB, DEFAULT_TIME_LIMIT  # noqa: F401 - re-exported (older imports)
 from .verdict import TestResult, Verdict
 from .worker import RunOutcome
 
-DEFAULT_TIME_LIMIT = 6.0  # seconds of CPU time per test (LiveCodeBench's timeout)
-DEFAULT_MEMORY_MB = 2048
-DEFAULT_OUTPUT_MB = 64
 
 _MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "Cannot allocate memory", "out of memory")
 

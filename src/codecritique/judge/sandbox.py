@@ -27,9 +27,11 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 SANDBOX_KINDS = ("bwrap", "rlimit", "none")
-ZYGOTE_PATH = Path(__file__).with_name("zygote.py")
-SANDBOX_ZYGOTE = "/judge/zygote.py"
-LCB_COMPAT_PATH = Path(__file__).with_name("lcb_compat.py")  # imported by the zygote, from the same folder
+# What runs inside the sandbox (the zygote, the files it imports) lives in sandboxed/, bound read-only at /judge.
+SANDBOXED_DIR = Path(__file__).with_name("sandboxed")
+ZYGOTE_PATH = SANDBOXED_DIR / "zygote.py"
+SANDBOX_DIR = "/judge"
+SANDBOX_ZYGOTE = f"{SANDBOX_DIR}/{ZYGOTE_PATH.name}"
 CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
 BASE_UID = 40000  # worker i runs its tests as uids BASE_UID + 2i and + 2i + 1, in turn (when the judge is root)
 
@@ -230,10 +232,7 @@ def bwrap_argv(cfg: SandboxConfig, exe: str) -> list[str]:
             argv += ["--perms", "0755", "--dir", d]
     for p in binds:
         argv += ["--ro-bind", p, p]
-    argv += ["--dir", "/judge",
-             "--ro-bind", str(ZYGOTE_PATH), SANDBOX_ZYGOTE,
-             "--ro-bind", str(LCB_COMPAT_PATH), str(Path(SANDBOX_ZYGOTE).with_name(LCB_COMPAT_PATH.name)),
-             "--chdir", "/tmp"]
+    argv += ["--ro-bind", str(SANDBOXED_DIR), SANDBOX_DIR, "--chdir", "/tmp"]
     if os.getuid() == 0:
         # Keep what the zygote needs to give every test its own namespaces and an unprivileged uid.
         # The solution itself never holds a capability: it drops to a non-root uid before running.

@@ -12,8 +12,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from .sandbox import BASE_UID, CLEAN_ENV, SANDBOX_ZYGOTE, ZYGOTE_PATH, SandboxConfig, _python_roots, bwrap_argv, \
-    python_executable, seccomp_filters
+from .sandbox import BASE_UID, CLEAN_ENV, SANDBOX_ZYGOTE, SANDBOXED_DIR, ZYGOTE_PATH, SandboxConfig, _python_roots, \
+    bwrap_argv, python_executable, seccomp_filters
 
 
 class WorkerError(RuntimeError):
@@ -88,10 +88,10 @@ class Worker:
         if self.kind != "none" and os.getuid() == 0:
             # never root: tests run as the worker's two unprivileged uids; outside bwrap, the zygote first makes
             # what they must read (interpreter, standard library, binary cache, lcb_compat.py) reachable in its own
-            # mount namespace, or refuses to start (see zygote.Zygote._expose)
+            # mount namespace, or refuses to start (see sandboxed/zygote.py, Zygote._expose)
             zcfg["uids"] = [BASE_UID + 2 * self.index, BASE_UID + 2 * self.index + 1]
             if self.kind != "bwrap":
-                need = _python_roots(exe) + [os.path.dirname(os.path.realpath(exe)), str(ZYGOTE_PATH.parent)]
+                need = _python_roots(exe) + [os.path.dirname(os.path.realpath(exe)), str(SANDBOXED_DIR)]
                 need += [os.path.abspath(b) for b in self.cfg.ro_binds]
                 zcfg["expose"] = sorted({os.path.realpath(p) for p in need if os.path.exists(p)})
                 zcfg["cover_tmp"] = True  # private /tmp, /var/tmp, /run/lock (the host's are world-writable)

@@ -192,6 +192,11 @@ class OpenAIClient(Backend):
             model=self.model,
         )
 
+    def openai_client(self) -> openai.AsyncOpenAI:
+        """The ``openai`` client of the least busy endpoint, for a request outside ``generate``/``complete`` (e.g.
+        the log-probabilities of a judgement token, :func:`~codecritique.llm.forced_choice.endpoint_p_right`)."""
+        return self._pick_endpoint().client
+
     def _pick_endpoint(self) -> _Endpoint:
         now = time.monotonic()
         usable = [e for e in self._endpoints if e.avoid_until <= now] or self._endpoints

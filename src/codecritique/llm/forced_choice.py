@@ -5,8 +5,9 @@ that writes no tag (the bundled SmolLM2 never does) still has a preference: appe
 and compare the probabilities of the two continuations. ``p_right = P(right) / (P(right) + P(wrong))``, each the
 product of its tokens' probabilities given the prompt, the critique and the tag.
 
-* :func:`local_choice_logprobs` scores the continuations with a transformers model in this process (one forward pass
-  over a batch of the two continuations).
+* :func:`local_choice_logprobs` scores the continuations with a transformers model in this process: one forward pass
+  over the prefix when every option is a single token (only the last position's logits), else one over a batch of
+  the continuations.
 * :func:`endpoint_p_right` asks an OpenAI-compatible server for the next token's top log-probabilities after the
   critique, continued as the assistant's message (vLLM/SGLang ``continue_final_message``); it returns None when the
   server gives no log-probabilities or neither word is among them.
@@ -49,6 +50,13 @@ def local_choice_logprobs(model: Any, tokenizer: Any, messages: Messages, critiq
     prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_dict=True)["input_ids"]
     prefix = list(prompt) + tokenizer(forced_prefix(critique), add_special_tokens=False)["input_ids"]
     conts = [tokenizer(o, add_special_tokens=False)["input_ids"] for o in options]
+    if all(len(c) == 1 for c in conts):
+        # every option is one token (right/wrong are, for SmolLM2): one row over the prefix, the last position's
+        # logits only (the LM head over every position of a long critique cost as much as the model itself)
+        with torch.inference_mode():
+            out = model(input_ids=torch.tensor([prefix]), logits_to_keep=1)
+        last = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
+        return [float(last[c[0]]) for c in conts]
     width = len(prefix) + max(len(c) for c in conts)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     rows = [prefix + c + [pad] * (width - len(prefix) - len(c)) for c in conts]

@@ -9,7 +9,7 @@ import socket
 import urllib.error
 import urllib.request
 
-from ..errors import EndpointError
+from ..errors import CodecritiqueError, ConfigError, EndpointError
 
 
 def _reason(e: BaseException) -> str:
@@ -45,3 +45,19 @@ def probe_endpoint(base_url: str, api_key: str = "EMPTY", timeout: float = 10.0)
         return [m["id"] for m in data.get("data", []) if isinstance(m, dict) and "id" in m]
     except (ValueError, AttributeError, TypeError):
         return []
+
+
+def resolve_model(urls: list[str] | tuple[str, ...], api_key: str, model: str | None,
+                  option: str = "model") -> str:
+    """Probe every endpoint of one model (failing within seconds on one that cannot be used) and return the model
+    to ask for: ``model`` if every endpoint that lists models serves it, else the first one listed."""
+    served = [probe_endpoint(url, api_key) for url in urls]
+    if model is None:
+        names = next((s for s in served if s), None)
+        if not names:
+            raise CodecritiqueError(f"{urls[0]} lists no model: pass --{option.replace('_', '-')}")
+        return names[0]
+    for url, names in zip(urls, served):
+        if names and model not in names:
+            raise ConfigError(option, f"{url} does not serve {model!r} (it serves {', '.join(names[:5])})")
+    return model

@@ -143,3 +143,147 @@ async def critique_solutions(items: Sequence[CritiqueItem], backend: Backend, pa
                         parsed.truncated)
 
     return list(await asyncio.gather(*(one(i) for i in items)))
+
+
+# ---------------------------------------------------------------- model-written tests
+
+
+@dataclass
+class GeneratedTestSample:
+    """One response to the test-generation prompt, parsed (:mod:`.test_generation`)."""
+
+    problem_id: str
+    sample_index: int
+    kind: str  # "stdin" (inputs only) | "functional" (assert lines)
+    entry_point: str | None
+    tests: list[str]  # inputs or asserts, in order, duplicates kept
+    found: int  # candidates seen in the response
+    dropped: dict[str, int]  # why the others were not kept
+    response: str
+    finish_reason: str | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+async def generate_tests(problems: Sequence[Problem], backend: Backend, samples: int, params: SamplingParams,
+                         n_tests: int, template: str | None = None) -> list[GeneratedTestSample]:
+    """``samples`` responses per problem to the test-generation prompt asking for ``n_tests`` tests, each parsed
+    (never raising on broken output: what cannot be used is counted in ``dropped``). Problems that are neither
+    stdin nor functional are skipped."""
+    from .test_generation import entry_point, parse_tests, generated_test_messages, generated_test_kind
+
+    async def one(problem: Problem) -> list[GeneratedTestSample]:
+        kind = generated_test_kind(problem)
+        if kind is None:
+            return []
+        messages = generated_test_messages(problem, n_tests, template=template)
+        completions = await backend.generate(messages, n=samples, params=params,
+                                             meta={"stage": "testgen", "problem_id": problem.id})
+        fn = entry_point(problem)
+        out = []
+        for c in completions:
+            parsed = parse_tests(c.text, kind, fn, n_tests)
+            out.append(GeneratedTestSample(problem.id, c.sample_index, kind, fn, parsed.tests, parsed.found,
+                                           parsed.dropped, c.text, c.finish_reason))
+        return out
+
+    batches = await asyncio.gather(*(one(p) for p in problems))
+    return [s for batch in batches for s in batch]
+
+
+# ---------------------------------------------------------------- P(right) of a judgement
+
+
+FORCED_CHOICE_VERSION = 1  # part of each stored score's key: bump when the scoring changes
+
+
+def _choice_request(model: str, method: str, messages: list, critique: str) -> dict:
+    return {"model": model, "endpoint": f"forced-choice:{method}", "payload": {"messages": messages,
+                                                                               "critique": critique},
+            "params": {"options": ["right", "wrong"], "version": FORCED_CHOICE_VERSION}, "sample_index": 0}
+
+
+async def judgement_p_right(items: Sequence[CritiqueItem], critiques: Sequence[Critique], backend: Backend,
+                            store=None, options: PromptOptions | None = None, concurrency: int = 16,
+                            on_score=None) -> list[float | None]:
+    """``P(right)`` of each critique's judgement: the probability of ``right`` against ``wrong`` right after the
+    critique text and ``<judgment>`` (:mod:`.forced_choice`), whatever judgement the critique wrote.
+
+    * a local transformers model (``choice_logprobs``): both continuations scored in one forward pass;
+    * an OpenAI-compatible endpoint: one request continuing the critique with ``max_tokens=1``, ``logprobs`` and
+      ``top_logprobs`` on the judgement token; None when the server returns no log-probabilities or neither word is
+      among them (not every server can continue an assistant message or return log-probabilities: ``transformers
+      serve`` refuses ``continue_final_message`` with 422 and returns ``logprobs: null``). One critique is scored
+      first; when it gets no score, the others are not asked (every score is then None).
+
+    Each score is persisted in ``store`` (a :class:`~.store.Store`; keyed by model, messages and critique) as it is
+    computed, so a resumed run scores only what is missing. Critiques with no text (nothing was critiqued) get None.
+    ``on_score(cached)`` is called after each critique scored (or read back from the store).
+    """
+    import json
+
+    from .forced_choice import endpoint_p_right, p_right_from_logprobs
+    from .store import request_key
+
+    options = options or PromptOptions()
+    local = hasattr(backend, "choice_logprobs")
+    client = getattr(backend, "openai_client", None)
+    method = "local" if local else "endpoint"
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(item: CritiqueItem, crit: Critique) -> float | None:
+        if item.solution is None or not crit.text:
+            return None
+        messages = critique_messages(item.question, item.solution, template=options.critique_template)
+        request = _choice_request(backend.model, method, messages, crit.text)
+        key = request_key(request)
+        stored = store.get(key) if store is not None else None
+        if stored is not None:
+            if on_score:
+                on_score(True)
+            return json.loads(stored.text)["p_right"]
+        if local:
+            right, wrong = await asyncio.to_thread(backend.choice_logprobs, messages, crit.text)  # type: ignore
+            p, extra = p_right_from_logprobs(right, wrong), {"logprobs": [right, wrong]}
+        elif client is not None:
+            async with gate:
+                try:
+                    p, extra = await endpoint_p_right(client(), backend.model, messages, crit.text), {}
+                except Exception as e:  # noqa: BLE001 - no score; a refusal of the request itself is remembered
+                    status = getattr(e, "status_code", None)
+                    if not (isinstance(status, int) and 400 <= status < 500 and status not in (408, 409, 429)):
+                        if on_score:
+                            on_score(False)
+                        return None  # down or overloaded: asked again by the next run
+                    p, extra = None, {"error": f"{type(e).__name__}: {str(e)[:200]}"}
+        else:
+            return None
+        if store is not None:
+            from .types import Completion
+
+            await store.aput(request, Completion(text=json.dumps({"p_right": p, **extra}), key=key, model=backend.model),
+                             {"stage": "p_right", "problem_id": item.problem_id, "sample_index": item.sample_index})
+        if on_score:
+            on_score(False)
+        return p
+
+    by_key = {(c.problem_id, c.sample_index): c for c in critiques}
+    pairs = [(i, by_key[(i.problem_id, i.sample_index)]) for i in items]
+    if local or not pairs:
+        return list(await asyncio.gather(*(one(i, c) for i, c in pairs)))
+    # an endpoint: score one critique first; a server that gives no log-probabilities (or refuses to continue an
+    # assistant message) is not asked once per critique
+    first = next((n for n, (i, c) in enumerate(pairs) if i.solution is not None and c.text), None)
+    if first is None:
+        return [None] * len(pairs)
+    probe = await one(*pairs[first])
+    if probe is None:
+        if on_score:
+            for _ in range(sum(1 for i, c in pairs if i.solution is not None and c.text) - 1):
+                on_score(False)
+        return [None] * len(pairs)
+    rest = await asyncio.gather(*(one(i, c) for n, (i, c) in enumerate(pairs) if n != first))
+    out = list(rest)
+    out.insert(first, probe)
+    return out

@@ -9,7 +9,13 @@ One JSON object per line describes one sampled solution and its self-critique
 ``judgement`` is null when the critique could not be parsed; ``critique_reasoning_tokens`` (the length of the
 critique's ``<think>`` trace, the paper's procedure, step 4) may then be null too. Two optional fields enable the
 strategies that go beyond the paper: ``passed_public`` (bool: passes the statement's sample tests) and
-``output_signature`` (str: a hash of the solution's outputs on the sample tests). Any other field is ignored.
+``output_signature`` (str: a hash of the solution's outputs on the sample tests). Four more feed the selection
+strategies of :mod:`.agreement` (``codecritique run`` writes them): ``p_right`` (float in [0, 1]: P(right) of the
+critique's judgement), ``generated_tests_passed`` (list of int: the indices of the problem's model-written tests
+the solution passes; null where the problem's generated tests have no expected values), ``generated_outputs``
+(list of str: per generated test, a digest of what the solution produced, or its verdict where it did not run)
+and ``generated_test_weights`` (list of int: how often each generated test was written; the same on every record
+of a problem). Any other field is ignored.
 """
 
 from __future__ import annotations
@@ -39,6 +45,10 @@ class Sample:
     critique_reasoning_tokens: int | None  # None only when judgement is None
     passed_public: bool | None = None  # optional: passes the statement's sample tests
     output_signature: str | None = None  # optional: hash of the outputs on the sample tests
+    p_right: float | None = None  # optional: P(right) of the critique's judgement
+    generated_tests_passed: tuple[int, ...] | None = None  # optional: generated tests passed (indices)
+    generated_outputs: tuple[str, ...] | None = None  # optional: per generated test, output digest or verdict
+    generated_test_weights: tuple[int, ...] | None = None  # optional: how often each generated test was written
     path: str | None = field(default=None, compare=False, repr=False)  # where the record came from,
     line: int | None = field(default=None, compare=False, repr=False)  # for error messages
 
@@ -70,6 +80,17 @@ def _optional(obj: Mapping[str, Any], name: str, kind: type, what: str,
     return value
 
 
+def _optional_list(obj: Mapping[str, Any], name: str, kind: type, what: str, path: str | None,
+                   line: int | None) -> tuple | None:
+    value = obj.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, kind) and not isinstance(v, bool) for v in value):
+        raise DataError(path, f"expected a list of {what} or null, got {json.dumps(value)[:80]}", line=line,
+                        field=name)
+    return tuple(value)
+
+
 def parse_record(obj: Any, path: str | None = None, line: int | None = None) -> Sample:
     """Validate one decoded JSON record and turn it into a :class:`Sample`; raise :class:`DataError` otherwise."""
     if not isinstance(obj, Mapping):
@@ -98,6 +119,16 @@ def parse_record(obj: Any, path: str | None = None, line: int | None = None) -> 
     if tokens is not None and (not isinstance(tokens, int) or isinstance(tokens, bool) or tokens < 0):
         raise DataError(path, f"expected a non-negative integer, got {json.dumps(tokens)}", line=line,
                         field="critique_reasoning_tokens")
+    p_right = obj.get("p_right")
+    if p_right is not None and (not isinstance(p_right, (int, float)) or isinstance(p_right, bool)
+                                or not 0 <= p_right <= 1):
+        raise DataError(path, f"expected a probability in [0, 1] or null, got {json.dumps(p_right)}", line=line,
+                        field="p_right")
+    passed_generated = _optional_list(obj, "generated_tests_passed", int, "test indices", path, line)
+    weights = _optional_list(obj, "generated_test_weights", int, "integers", path, line)
+    if passed_generated and weights is not None and max(passed_generated) >= len(weights):
+        raise DataError(path, f"test index {max(passed_generated)} but {len(weights)} generated tests", line=line,
+                        field="generated_tests_passed")
     return Sample(
         problem_id=problem_id,
         sample_index=sample_index,
@@ -107,6 +138,10 @@ def parse_record(obj: Any, path: str | None = None, line: int | None = None) -> 
         critique_reasoning_tokens=tokens,
         passed_public=_optional(obj, "passed_public", bool, "true or false", path, line),
         output_signature=_optional(obj, "output_signature", str, "a string", path, line),
+        p_right=None if p_right is None else float(p_right),
+        generated_tests_passed=passed_generated,
+        generated_outputs=_optional_list(obj, "generated_outputs", str, "strings", path, line),
+        generated_test_weights=weights,
         path=path,
         line=line,
     )

@@ -19,6 +19,13 @@ When a rule finds no candidate (e.g. nothing is judged ``right``; the paper is s
   unparsable, it falls back in turn to ``random``, recorded as ``("shortest-wrong", "random")``);
 * ``first``: the solution with the lowest ``sample_index``.
 
+Beyond the paper, on model-written tests and judgement probabilities (the rules are in :mod:`.agreement`, each with
+its source; here they are applied to records): ``codet`` (CodeT's dual execution agreement on the generated
+asserts), ``cluster`` (AlphaCode / MBR-exec: the largest group with the same outputs on the generated inputs),
+``p-right`` (highest P(right) of the critique's judgement) and ``cascade`` (public tests, then agreement, then
+output clusters, then the critique). Each needs its fields on some record; on a problem where a rule finds nothing
+to go on (no generated test passed, no P(right)), the fallback applies as for the paper's rules.
+
 Pass@k (the "oracle") is not a strategy; see :mod:`codecritique.metrics.passk`.
 """
 
@@ -31,6 +38,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from codecritique.errors import CodecritiqueError
+from codecritique.metrics import agreement
 from codecritique.metrics.records import Sample
 
 FALLBACKS = ("random", "shortest-wrong", "first")
@@ -111,11 +119,36 @@ def majority_output(pool: Sequence[Sample], fallback: str) -> Choice:
     return [s for s in pool if len(clusters[s.output_signature]) == largest], ()
 
 
+def candidate(s: Sample) -> agreement.Candidate:
+    """A record as :mod:`.agreement` sees it."""
+    return agreement.Candidate(
+        index=s.sample_index, passed=s.passed,
+        gen_passed=None if s.generated_tests_passed is None else frozenset(s.generated_tests_passed),
+        outputs=s.generated_outputs, p_right=s.p_right, judgement=s.judgement,
+        critique_tokens=s.critique_reasoning_tokens, passed_public=s.passed_public)
+
+
+def _agreement_rule(name: str) -> Callable[[Sequence[Sample], str], Choice]:
+    rule = agreement.STRATEGIES[name].rule
+
+    def apply(pool: Sequence[Sample], fallback: str) -> Choice:
+        weights = next((s.generated_test_weights for s in pool if s.generated_test_weights is not None), None)
+        pick = rule([candidate(s) for s in pool], weights)
+        if pick.rule.startswith("fallback"):
+            return _fallback(pool, fallback)
+        chosen = set(pick.candidates)
+        return [s for s in pool if s.sample_index in chosen], ()
+
+    apply.__doc__ = rule.__doc__
+    return apply
+
+
 @dataclass(frozen=True)
 class Strategy:
     name: str
     rule: Callable[[Sequence[Sample], str], Choice]
     requires: str | None = None  # the optional record field the strategy needs on every sample
+    any_of: tuple[str, ...] = ()  # optional record fields of which some sample must have one
 
 
 STRATEGIES: dict[str, Strategy] = {
@@ -125,6 +158,11 @@ STRATEGIES: dict[str, Strategy] = {
         Strategy("random-right", random_right),
         Strategy("public-tests+critique", public_tests_critique, requires="passed_public"),
         Strategy("majority-output", majority_output, requires="output_signature"),
+        Strategy("codet", _agreement_rule("codet"), any_of=("generated_tests_passed",)),
+        Strategy("cluster", _agreement_rule("cluster"), any_of=("generated_outputs",)),
+        Strategy("p-right", _agreement_rule("p-right"), any_of=("p_right",)),
+        Strategy("cascade", _agreement_rule("cascade"),
+                 any_of=("generated_tests_passed", "generated_outputs", "p_right")),
     )
 }
 
@@ -136,9 +174,13 @@ def get_strategy(name: str) -> Strategy:
         raise ValueError(f"unknown selection strategy {name!r}; known: {', '.join(STRATEGIES)}") from None
 
 
-def unavailable_reason(name: str, samples: Sequence[Sample]) -> str | None:
+def unavailable_reason(name: str, samples: Sequence[Sample], *, pool: bool = False) -> str | None:
     """Why strategy ``name`` cannot run on ``samples`` (a field it needs is missing), or None if it can."""
-    needed = get_strategy(name).requires
+    strategy = get_strategy(name)
+    # ``any_of`` is a property of the whole run (one problem without generated tests falls back), not of a pool
+    if strategy.any_of and not pool and not any(getattr(s, f) is not None for s in samples for f in strategy.any_of):
+        return f"needs field {' or '.join(repr(f) for f in strategy.any_of)} on some record"
+    needed = strategy.requires
     if needed is None:
         return None
     missing = list(map(attrgetter(needed), samples)).count(None)
@@ -158,7 +200,7 @@ def select(samples: Sequence[Sample], strategy: str = "shortest-critique", *,
     problem_id = samples[0].problem_id
     if len(set(map(attrgetter("problem_id"), samples))) != 1:
         raise ValueError("select() takes the samples of one problem")
-    if reason := unavailable_reason(strategy, samples):
+    if reason := unavailable_reason(strategy, samples, pool=True):
         raise StrategyUnavailable(f"strategy {strategy!r} is unavailable: {reason}")
     pool = sorted(samples, key=attrgetter("sample_index"))
     candidates, fallbacks = rule(pool, fallback)

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 # one colour per series, the same in both figures (pass@1 grey, pass@k black, strategies in table order)
-_STRATEGY_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+_STRATEGY_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 PASS1_COLOR, PASSK_COLOR = "#7f7f7f", "#000000"
 
 
@@ -112,4 +112,54 @@ def plot_selection_bars(runs: Mapping[str, Mapping[str, Any]], path: str | Path,
     ax.legend(fontsize="small", ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False)
     ax.set_title(title or "Selecting one of k solutions by self-critique", fontsize="medium")
     fig.savefig(path, dpi=150)
+    return Path(path)
+
+
+def plot_strategy_panels(curves: Mapping[str, Any], path: str | Path, *, title: str | None = None,
+                         columns: int = 4) -> Path:
+    """Figure 3 once per strategy, side by side: each panel draws pass@1, pass@k and that strategy's
+    pass@1|select@k against k, with the 95% intervals as bands, on shared axes (so panels compare at a glance).
+
+    ``curves`` is the output of :func:`codecritique.metrics.summary.curves`: the one definition of the curve
+    (``curves["definition"]``), the same data :func:`plot_scaling_curves` draws in one panel."""
+    ks = curves["ks"]
+    strategies = list(curves["pass@1|select@k"])
+    n = max(1, len(strategies))
+    cols = min(columns, n)
+    rows = -(-n // cols)
+    fig = Figure(figsize=(3.1 * cols, 2.7 * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
+
+    def draw(ax, data, color, style, label):
+        ys = _pct(data["value"])
+        ax.plot(ks, ys, linestyle=style, marker="o", markersize=3, color=color, label=label, linewidth=1.4)
+        if "ci95" in data:
+            lo, hi = zip(*data["ci95"])
+            ax.fill_between(ks, _pct(lo), _pct(hi), color=color, alpha=0.12, linewidth=0)
+
+    for i, name in enumerate(strategies):
+        ax = axes[i // cols][i % cols]
+        draw(ax, curves["pass@k"], PASSK_COLOR, "-", "pass@k")
+        draw(ax, curves["pass@1"], PASS1_COLOR, "--", "pass@1")
+        draw(ax, curves["pass@1|select@k"][name], _STRATEGY_COLORS[i % len(_STRATEGY_COLORS)], "-",
+             "pass@1|select@k")
+        last = 100 * curves["pass@1|select@k"][name]["value"][-1]
+        ax.set_title(f"{name}: {last:.1f}% at k = {ks[-1]}", fontsize="small")
+        ax.grid(alpha=0.3)
+        ax.set_ylim(-2, 102)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(ks) <= 12:
+            ax.set_xticks(ks)
+        if i % cols == 0:
+            ax.set_ylabel("% of problems", fontsize="small")
+        if i // cols == rows - 1:
+            ax.set_xlabel("k (first k samples)", fontsize="small")
+        ax.tick_params(labelsize="x-small")
+    for j in range(len(strategies), rows * cols):
+        axes[j // cols][j % cols].set_visible(False)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize="small", frameon=False)
+    fig.suptitle(title or f"pass@1|select@k per strategy as k grows ({curves['n_problems']} problems)",
+                 fontsize="medium")
+    fig.savefig(path, dpi=130)
     return Path(path)

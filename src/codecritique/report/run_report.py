@@ -11,7 +11,7 @@ from typing import Any
 
 from ..problems.model import Problem
 from .html import CSS, esc as _esc, model_name, pct as _pct
-from .plots import plot_scaling_curves, plot_selection_bars
+from .plots import plot_scaling_curves, plot_selection_bars, plot_strategy_panels
 
 
 def _image(path: Path) -> str:
@@ -113,6 +113,23 @@ def _problem_rows(rows: list[dict], problems: dict[str, Problem]) -> str:
     return "\n".join(out)
 
 
+STRATEGY_NOTES = {
+    "shortest-critique": "the paper's rule (OCR-II §3): among solutions judged right, the shortest critique reasoning",
+    "random-right": "the paper's baseline: any solution judged right",
+    "public-tests+critique": "solutions passing the statement's sample tests, then the paper's rule",
+    "majority-output": "the largest group with the same outputs on the statement's sample tests",
+    "codet": "CodeT's dual execution agreement on the model's generated asserts (functional problems)",
+    "cluster": "AlphaCode / MBR-exec: the largest group with the same outputs on the model's generated tests",
+    "p-right": "the highest P(right) of the critique's judgement (forced choice)",
+    "cascade": "sample tests, then agreement, then output clusters, then the critique",
+}
+
+
+def _strategy_notes(metrics: dict) -> str:
+    names = metrics["overall"]["pass@1|select@k"]
+    return " ".join(f"{n}: {STRATEGY_NOTES[n]}." for n in names if n in STRATEGY_NOTES)
+
+
 def _model_name(config: dict) -> str:
     return model_name(config.get("model"))
 
@@ -126,6 +143,9 @@ def write_run_report(out: Path, config: dict, rows: list[dict], metrics: dict, c
                                      f"({curves['n_problems']} problems)")
     fig5 = plot_selection_bars({model: metrics}, out / "fig5_selection.png",
                                title=f"Fig. 5: selecting one of k = {metrics['k']} solutions")
+    panels = plot_strategy_panels(curves, out / "fig3_strategies.png",
+                                  title=f"Fig. 3 per strategy: pass@1|select@k as k grows, against pass@1 and "
+                                        f"pass@k ({curves['n_problems']} problems)")
     fallback = ", ".join(f"{s}: {n}" for s, v in metrics["overall"].get("selection", {}).items()
                          for n in [sum(v.get("fallbacks", {}).values())])
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>codecritique run</title>
@@ -139,6 +159,9 @@ when no solution is judged right the selection falls back to <b>{_esc(metrics['f
 <h2>Figures</h2><div class="figure">{_image(fig3)}</div><div class="figure">{_image(fig5)}</div>
 <p class="muted">Figure 3: {_esc(curves.get('definition', ''))}. Error bars: 95% bootstrap intervals over problems.
 Figure 5: the summary table's overall row.</p>
+<h2>Every strategy's select@k curve</h2><div class="figure">{_image(panels)}</div>
+<p class="muted">One panel per selection strategy, the same curves as Figure 3 (bands: 95% bootstrap intervals).
+{_esc(_strategy_notes(metrics))}</p>
 <h2>Problems</h2>{_problem_rows(rows, problems)}
 <h2>Settings</h2><pre>{_esc(json.dumps(config, indent=1))}</pre>
 </body></html>"""

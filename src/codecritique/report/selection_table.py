@@ -29,3 +29,44 @@ def format_selection_table(result) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines.extend(fmt(r) for r in rows)
     return "\n".join(lines)
+
+
+# the strategies of `codecritique run`, where they come from (the paper's first, then beyond it)
+RUN_SOURCES = {
+    "shortest-critique": "the paper: judged right, shortest critique reasoning",
+    "random-right": "the paper's baseline: any judged right",
+    "public-tests+critique": "statement's sample tests, then the paper's rule",
+    "majority-output": "largest cluster by outputs on the sample tests",
+    "codet": STRATEGIES["codet"].source,
+    "cluster": STRATEGIES["cluster"].source + " (generated inputs)",
+    "p-right": STRATEGIES["p-right"].source,
+    "cascade": STRATEGIES["cascade"].source,
+}
+
+
+def format_run_selection_table(metrics: dict) -> str:
+    """``codecritique run``'s selection table, as ``select`` prints it: pass@1|select@k of every strategy with its
+    95% bootstrap interval and its gain over random (the samples' pass@1), then pass@k (the oracle). ``metrics`` is
+    :func:`codecritique.metrics.summary.compute_metrics`'s output."""
+    m = metrics["overall"]
+    ci = m.get("ci95") or {}
+    k = metrics["k"]
+
+    def interval(pair) -> str:
+        return f"[{100 * pair[0]:.1f}, {100 * pair[1]:.1f}]" if pair else ""
+
+    rows = [("pass@1 (random)", f"{100 * m['pass@1']:.1f}", interval(ci.get("pass@1")), "", "a uniform draw")]
+    for name, value in m["pass@1|select@k"].items():
+        fallbacks = sum(m.get("selection", {}).get(name, {}).get("fallbacks", {}).values())
+        note = RUN_SOURCES.get(name, "") + (f"; fallback on {fallbacks} problem(s)" if fallbacks else "")
+        rows.append((f"pass@1|select@{k} {name}", f"{100 * value:.1f}",
+                     interval(ci.get("pass@1|select@k", {}).get(name)), f"{100 * (value - m['pass@1']):+.1f}", note))
+    rows.append((f"pass@{k} (oracle)", f"{100 * m['pass@k'][str(k)]:.1f}", interval(ci.get("pass@k", {}).get(str(k))),
+                 "", "some sample passes"))
+    head = ("strategy", "%", "95% CI", "vs random", "source")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    fmt = lambda r: "  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w)  # noqa: E731
+                              for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+    lines = [f"selection: {metrics['n_problems']} problems, k = {k}; fallback {metrics['fallback']}",
+             fmt(head), "  ".join("-" * w for w in widths), *map(fmt, rows)]
+    return "\n".join(lines)
