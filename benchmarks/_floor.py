@@ -56,6 +56,13 @@ for job in jobs:
             rc = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         except BaseException:
             rc = 1
+        try:  # what interpreter shutdown waits for: non-daemon threads, atexit handlers
+            if "threading" in sys.modules:
+                sys.modules["threading"]._shutdown()
+            import atexit
+            atexit._run_exitfuncs()
+        except BaseException:
+            pass
         try:
             sys.stdout.flush()
         except BaseException:

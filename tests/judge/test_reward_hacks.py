@@ -49,9 +49,12 @@ PY_PROGRAM_HACKS = {
 }
 
 
-@pytest.fixture(scope="module")
-def judge():
-    with Judge(JudgeConfig(workers=2, time_limit=2)) as j:
+@pytest.fixture(scope="module", params=["bwrap", "rlimit"])
+def judge(request):
+    """The Python hacks in both sandboxes that run tests as an unprivileged uid (the end-of-test token lives in the
+    zygote, the same in both; what differs is the process around it)."""
+    with Judge(JudgeConfig(workers=2, time_limit=2, sandbox=request.param)) as j:
+        assert j.sandbox_kind == request.param
         yield j
 
 

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codecritique.io import jsonl_line
-from codecritique.judge.engine import Judge, JudgeConfig, Submission, code_key
+from codecritique.judge.engine import Judge, JudgeConfig, Submission
+from codecritique.judge.requests import code_key
 from codecritique.judge.sandbox import SandboxConfig, resolve_kind
 from codecritique.judge.verdict import SampleResult, Verdict
 from codecritique.judge.worker import RunRequest, Worker, WorkerError

@@ -142,7 +142,7 @@ def plot_strategy_panels(curves: Mapping[str, Any], path: str | Path, *, title: 
         draw(ax, curves["pass@k"], PASSK_COLOR, "-", "pass@k")
         draw(ax, curves["pass@1"], PASS1_COLOR, "--", "pass@1")
         draw(ax, curves["pass@1|select@k"][name], _STRATEGY_COLORS[i % len(_STRATEGY_COLORS)], "-",
-             "pass@1|select@k")
+             "pass@1|select@k (the panel's strategy)")
         last = 100 * curves["pass@1|select@k"][name]["value"][-1]
         ax.set_title(f"{name}: {last:.1f}% at k = {ks[-1]}", fontsize="small")
         ax.grid(alpha=0.3)

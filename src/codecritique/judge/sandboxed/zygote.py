@@ -88,6 +88,7 @@ class Zygote:
         self.written = None  # key of the solution file currently in workdir
         self.standby = None  # (pid, go pipe) of the next test process, already set up
         self.standby_fork_time = 0.0
+        self.compat_ready = False  # what LiveCodeBench-compatible tests import is imported (py.preload_compat)
         self.fds = {name: os.memfd_create(name, 0) for name in ("stdin", "stdout", "stderr", "result")}
         self.status_r, self.status_w = os.pipe()
         os.set_blocking(self.status_r, False)
@@ -137,6 +138,8 @@ class Zygote:
             prelude = py.LCB_PRELUDE if head.get("prelude") else ""
             try:
                 if head.get("compat"):  # LiveCodeBench's in-process execution, bug for bug
+                    if not self.compat_ready:
+                        self._preload_compat()
                     code = compile(py.lcb_compat().transform(source, prelude), filename, "exec", dont_inherit=True)
                 else:
                     code = compile(prelude + source, filename, "exec", dont_inherit=True)
@@ -146,6 +149,17 @@ class Zygote:
             self.codes.pop(next(iter(self.codes)))
         self.codes[key] = (code, source, filename, marshal.dumps(code) if code is not None else b"")
         return {"ok": True}
+
+    def _preload_compat(self):
+        """Import what compatibility-mode tests need once, here; the standby process, forked before, is replaced by
+        one that has it (the request loop forks it)."""
+        py.preload_compat()
+        self.compat_ready = True
+        if self.standby is not None:
+            pid, go = self.standby
+            self.standby = None
+            os.close(go)  # it exits on EOF
+            os.waitpid(pid, 0)
 
     def _test_message(self, head, key):
         """What the test process needs to know, beyond what it inherited."""
@@ -203,9 +217,6 @@ class Zygote:
         status, rusage, wall, killed, ready, t_exit = self._wait(pid, float(head.get("wall", 10.0)))
         if self.strategy == "plain":
             iso.kill_group(pid)
-        if not self.ns_flags:
-            self._clean_workdir()
-            self.box.clean_ipc()
         t_ready, cpu_before = ready or (t_go, 0.0)
         rep = {"ok": True, "wall": wall, "wall_killed": killed, "rss_kb": rusage.ru_maxrss, "minflt": rusage.ru_minflt,
                "cpu": max(0.0, rusage.ru_utime + rusage.ru_stime - cpu_before), "token": token.decode()}
@@ -225,6 +236,16 @@ class Zygote:
         rep["times"] = {"fork": fork_time, "setup": max(0.0, t_ready - t_go), "run": max(0.0, t_exit - t_ready),
                         "zygote": time.monotonic() - t_start}
         _send(rep, [out, err, res])
+        if not self.ns_flags:
+            # What the test left behind is removed after its reply (the judge checks the result meanwhile), and
+            # before this zygote reads its next request, so always before the next test starts. A failure here
+            # cannot be reported any more: the zygote exits, the judge sees a dead worker at its next request and
+            # restarts it (that test is retried, never judged after an unclean one).
+            try:
+                self._clean_workdir()
+                self.box.clean_ipc()
+            except BaseException:
+                os._exit(70)
         return None
 
     def _write_source(self, directory, key):

@@ -24,10 +24,12 @@ LCB_PRELUDE = (
     "import math\nimport random\nimport statistics\nimport itertools\nimport functools\nimport operator\n"
     "import io\nimport sys\nimport json\nsys.setrecursionlimit(50000)\n"
 )
-# Imported once here so each test need not. Not random, statistics or threading: modules that register fork
-# hooks (random reseeds itself in every child; statistics imports random) make every fork slower than their own
-# import costs the few solutions that use them.
-PRELOAD = "math collections heapq bisect itertools functools string re typing copy operator array json io".split()
+# Imported once here so each test need not. random, statistics and datetime too: LiveCodeBench's prelude (every
+# functional test) imports them, ~6 ms per test when not preloaded, while random's fork hook (it reseeds itself
+# from os.urandom in every child, as a fresh interpreter would) costs a few microseconds per fork. Not threading:
+# its fork hook and the shutdown it adds to every test are for the few solutions that use it.
+PRELOAD = ("math collections heapq bisect itertools functools string re typing copy operator array json io "
+           "random statistics datetime").split()
 
 
 def warm_up():
@@ -56,6 +58,22 @@ def lcb_compat():
         sys.modules["lcb_compat"] = mod
     return mod
 
+
+def preload_compat():
+    """What a test in LiveCodeBench's compatibility mode imports (lcb_compat.py and what its reliability guard
+    imports: numpy, shutil, subprocess), imported once in the zygote instead of in every test process (numpy alone
+    takes ~100 ms). numpy's BLAS is started single-threaded: threads in the zygote would be lost at every fork (and
+    the thread limit is per test); the variables are removed again, so the tests' environment is unchanged."""
+    mod = lcb_compat()
+    added = [k for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS") if k not in os.environ]
+    for k in added:
+        os.environ[k] = "1"
+    try:
+        mod.preload()
+    finally:
+        for k in added:
+            os.environ.pop(k, None)
+    return mod
 
 
 def format_compile_error(e, prelude):
