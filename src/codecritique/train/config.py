@@ -73,6 +73,13 @@ class StageConfig(SFTConfig):
                 "None: use gradient_accumulation_steps as given. [ocr2 default: 256]"})
     # [GAP] weight decay, Adam betas, gradient clipping and min lr are not given: TrainingArguments' defaults
     # (weight_decay 0, betas 0.9/0.999, max_grad_norm 1.0, cosine down to 0).
+    # [GAP] where the warmup starts: transformers' linear warmup gives step k (1-based) lr x (k-1)/W, so the first
+    # optimizer step of each stage has lr 0 and leaves the weights as they are (AdamW's moments are updated);
+    # False: lr x k/(W+1) (NeMo's WarmupPolicy, the authors' stack), every step moves the weights.
+    warmup_from_zero: bool = field(default=True, metadata={
+        "help": "Linear warmup from lr 0 at the first step (transformers' schedule: that step leaves the weights "
+                "unchanged). False: step k of W warmup steps uses lr x k/(W+1) (NeMo's warmup), so the first step "
+                "trains. [ocr2 default: True]"})
     logging_steps: float = _paper("logging_steps", 1)
     save_steps: float = _paper("save_steps", 200)
     save_total_limit: int | None = _paper("save_total_limit", 2)
