@@ -488,8 +488,11 @@ def _check_run_dir(cfg, out: Path, force: bool) -> None:
     if stored.get("problems") and now.get("problems"):
         stored["problems"] = os.path.abspath(stored["problems"])
         now["problems"] = os.path.abspath(now["problems"])
+    # a setting added since the run was made, at its default, is no change (a run from before resumes)
+    defaults = _flat(type(cfg)().to_dict())
     changed = [key for key in sorted(set(stored) | set(now)) if key not in _RUN_SETTINGS_FREE
-               and stored.get(key) != now.get(key)]
+               and stored.get(key) != now.get(key)
+               and not (key not in stored and key in defaults and now.get(key) == defaults[key])]
     if changed:
         what = "; ".join(f"{key.rsplit('.', 1)[-1]} {stored.get(key)!r} -> {now.get(key)!r}" for key in changed[:4])
         more = f" (and {len(changed) - 4} more)" if len(changed) > 4 else ""
