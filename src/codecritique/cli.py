@@ -233,8 +233,9 @@ def judge(
     quiet: bool = _QUIET,
 ) -> None:
     """Judge generations against problems' tests; print pass@1, pass@k and verdict counts."""
-    from .evaluate import judge_generations
+    from .judge.batch import MissingProblems, judge_batch, plan_batch
     from .judge.generations import load_generations
+    from .metrics.judge_summary import summarize
     from .problems.load import index_by_id, load_problems
     from .report.progress import Progress
 
@@ -244,14 +245,16 @@ def judge(
     gens = load_generations(generations, probs, language=language)
     if not gens:
         _fail(f"{generations}: no generations in the file")
-    missing = sorted(set(gens) - set(probs))
-    if missing:
-        _fail(f"{len(missing)} problem ids in {generations} are not in {problems}, e.g. {missing[:5]}")
+    try:
+        batch = plan_batch(probs, gens, out)
+    except MissingProblems as e:
+        _fail(f"{len(e.ids)} problem ids in {generations} are not in {problems}, e.g. {e.ids[:5]}")
     _check_tests([probs[pid] for pid in gens], problems, samples_from_statement)
     several = _needs_checker([probs[pid] for pid in gens], config.checker)
-    with Progress("judge", sum(len(g.codes) for g in gens.values()), unit="sample", disable=quiet) as bar:
-        records, summary = judge_generations(probs, gens, config, out, language=language,
-                                             progress=lambda done, n: bar.update_to(done, n))
+    with Progress("judge", batch.total, unit="sample", disable=quiet) as bar:
+        records, judged_by = judge_batch(batch, config, language=language,
+                                         progress=lambda done, n: bar.update_to(done, n))
+    summary = {**summarize(records), "judge": judged_by}
     if several:
         wrong = {r["question_id"]: sum(v["verdict"] == "WA" for v in r["verdicts"]) for r in records
                  if r["question_id"] in several}
