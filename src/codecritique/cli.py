@@ -418,6 +418,8 @@ def _run_options() -> tuple[Opt, ...]:
         Opt("generated_tests", flag="--generated-tests/--no-generated-tests",
             help="The model writes tests (inputs for stdin problems, asserts for functional ones) and every solution "
                  "runs on them: strategies codet, cluster, cascade."),
+        Opt("test_samples", metavar="N", help="Test-generation responses per problem (CodeT: 100)."),
+        Opt("tests_per_sample", metavar="N", help="Tests asked for in each response, and the most kept from one."),
         Opt("p_right", flag="--p-right/--no-p-right",
             help="Score P(right) of each critique's judgement (forced choice): strategies p-right, cascade."),
     )
