@@ -104,8 +104,8 @@ def differential(problems, code, args) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from codecritique.judge.checkers import get_checker
-    from codecritique.judge.engine import PER_PROBLEM_CHECKERS
-    from codecritique.judge.outcome import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT
+    from codecritique.judge.config import PER_PROBLEM_CHECKERS
+    from codecritique.judge.limits import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT
 
     cpu, mem = args.time_limit or DEFAULT_TIME_LIMIT, DEFAULT_MEMORY_MB
     checker = get_checker(args.checker)

@@ -233,8 +233,9 @@ def judge(
     quiet: bool = _QUIET,
 ) -> None:
     """Judge generations against problems' tests; print pass@1, pass@k and verdict counts."""
-    from .evaluate import judge_generations
+    from .judge.batch import MissingProblems, judge_batch, plan_batch
     from .judge.generations import load_generations
+    from .metrics.judge_summary import summarize
     from .problems.load import index_by_id, load_problems
     from .report.progress import Progress
 
@@ -244,14 +245,16 @@ def judge(
     gens = load_generations(generations, probs, language=language)
     if not gens:
         _fail(f"{generations}: no generations in the file")
-    missing = sorted(set(gens) - set(probs))
-    if missing:
-        _fail(f"{len(missing)} problem ids in {generations} are not in {problems}, e.g. {missing[:5]}")
+    try:
+        batch = plan_batch(probs, gens, out)
+    except MissingProblems as e:
+        _fail(f"{len(e.ids)} problem ids in {generations} are not in {problems}, e.g. {e.ids[:5]}")
     _check_tests([probs[pid] for pid in gens], problems, samples_from_statement)
     several = _needs_checker([probs[pid] for pid in gens], config.checker)
-    with Progress("judge", sum(len(g.codes) for g in gens.values()), unit="sample", disable=quiet) as bar:
-        records, summary = judge_generations(probs, gens, config, out, language=language,
-                                             progress=lambda done, n: bar.update_to(done, n))
+    with Progress("judge", batch.total, unit="sample", disable=quiet) as bar:
+        records, judged_by = judge_batch(batch, config, language=language,
+                                         progress=lambda done, n: bar.update_to(done, n))
+    summary = {**summarize(records), "judge": judged_by}
     if several:
         wrong = {r["question_id"]: sum(v["verdict"] == "WA" for v in r["verdicts"]) for r in records
                  if r["question_id"] in several}
@@ -415,6 +418,8 @@ def _run_options() -> tuple[Opt, ...]:
         Opt("generated_tests", flag="--generated-tests/--no-generated-tests",
             help="The model writes tests (inputs for stdin problems, asserts for functional ones) and every solution "
                  "runs on them: strategies codet, cluster, cascade."),
+        Opt("test_samples", metavar="N", help="Test-generation responses per problem (CodeT: 100)."),
+        Opt("tests_per_sample", metavar="N", help="Tests asked for in each response, and the most kept from one."),
         Opt("p_right", flag="--p-right/--no-p-right",
             help="Score P(right) of each critique's judgement (forced choice): strategies p-right, cascade."),
     )
@@ -488,8 +493,11 @@ def _check_run_dir(cfg, out: Path, force: bool) -> None:
     if stored.get("problems") and now.get("problems"):
         stored["problems"] = os.path.abspath(stored["problems"])
         now["problems"] = os.path.abspath(now["problems"])
+    # a setting added since the run was made, at its default, is no change (a run from before resumes)
+    defaults = _flat(type(cfg)().to_dict())
     changed = [key for key in sorted(set(stored) | set(now)) if key not in _RUN_SETTINGS_FREE
-               and stored.get(key) != now.get(key)]
+               and stored.get(key) != now.get(key)
+               and not (key not in stored and key in defaults and now.get(key) == defaults[key])]
     if changed:
         what = "; ".join(f"{key.rsplit('.', 1)[-1]} {stored.get(key)!r} -> {now.get(key)!r}" for key in changed[:4])
         more = f" (and {len(changed) - 4} more)" if len(changed) > 4 else ""

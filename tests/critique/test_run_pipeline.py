@@ -99,7 +99,11 @@ def test_run_through_a_server_killed_mid_run(tmp_path):
             client.kill()
     records = read_jsonl(out / "requests.jsonl")
     keys = [r["key"] for r in records]
-    assert len(keys) == len(set(keys)) == 4 + 4  # 2 problems x 2 solutions, and a critique of each: once each
+    # 2 problems x 2 solutions, and a critique of each that has code (a server's batched sampling may differ
+    # between runs, and a solution without code is not sent for critique): each asked once
+    critiqued = sum(not c.get("skipped") for c in read_jsonl(out / "critiques.jsonl"))
+    assert critiqued >= 1
+    assert len(keys) == len(set(keys)) == 4 + critiqued
     assert len(read_jsonl(out / "solutions.jsonl")) == 4
     assert "report:" in stdout
 

@@ -6,8 +6,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from codecritique.evaluate import judge_generations, summarize
-from codecritique.judge.engine import Judge, JudgeConfig, Submission, _Payload
+from codecritique.judge.batch import judge_generations
+from codecritique.metrics.judge_summary import summarize
+from codecritique.judge.engine import Judge, JudgeConfig, Submission
 from codecritique.judge.generations import Generations
 from codecritique.judge.verdict import SampleResult, Verdict
 from codecritique.problems.model import Problem, Test
@@ -121,23 +122,23 @@ def test_resume_judges_stored_system_errors_again(tmp_path):
     gens = {"echo": Generations("echo", codes=["print(input())", "print(5)"])}
     out = tmp_path / "eval.json"
     partial = out.with_name(out.name + ".partial.jsonl")
-    from codecritique.evaluate import _sample_key
+    from codecritique.judge.batch import sample_key as _sample_key
 
     se = SampleResult(Verdict.SE, message="judge system error after 3 attempts: zygote gone")
     wa = SampleResult(Verdict.WA, failed_test=0, message="stored")
     partial.write_text(json.dumps({"key": _sample_key("echo", 0, "print(input())"), "result": se.to_dict()}) + "\n" +
                        json.dumps({"key": _sample_key("echo", 1, "print(5)"), "result": wa.to_dict()}) + "\n")
-    records, summary = judge_generations(problems, gens, JudgeConfig(workers=1), out)
+    records, judged_by = judge_generations(problems, gens, JudgeConfig(workers=1), out)
     v = records[0]["verdicts"]
     assert v[0]["verdict"] == "AC"  # the stored SE was judged again
     assert v[1]["verdict"] == "WA" and v[1]["message"] == "stored"  # a stored verdict is reused
-    assert summary["overall"]["system_errors"] == 0 and summary["judge"]["tests_run"] == 2
+    assert summarize(records)["overall"]["system_errors"] == 0 and judged_by["tests_run"] == 2
 
 
 @needs_bwrap
 def test_permanent_system_errors_are_reported_apart(tmp_path):
     problems = {"echo": ECHO, "empty": Problem(id="empty")}
     gens = {"echo": Generations("x", codes=["print(input())"]), "empty": Generations("x", codes=["print(1)"])}
-    records, summary = judge_generations(problems, gens, JudgeConfig(workers=1), tmp_path / "eval.json")
-    s = summary["overall"]
+    records, _ = judge_generations(problems, gens, JudgeConfig(workers=1), tmp_path / "eval.json")
+    s = summarize(records)["overall"]
     assert s["system_errors"] == 1 and s["pass@1"] == 1.0 and s["n_samples"] == 1

@@ -105,7 +105,7 @@ def test_bad_generation_files_name_the_problem(tmp_path):
 
 @needs_bwrap
 def test_resume_judges_nothing_twice(tmp_path):
-    from codecritique.evaluate import judge_generations
+    from codecritique.judge.batch import judge_generations
     from codecritique.judge.generations import Generations
     from codecritique.problems.lcb import read_lcb
 
@@ -114,16 +114,16 @@ def test_resume_judges_nothing_twice(tmp_path):
     out = tmp_path / "r.json"
     partial = tmp_path / "r.json.partial.jsonl"
     # a previous run that crashed after judging the first sample (and tore its last line)
-    from codecritique.evaluate import _sample_key
+    from codecritique.judge.batch import sample_key as _sample_key
 
     partial.write_text(json.dumps({"key": _sample_key("add", 0, ADD_OK), "result": {"verdict": "AC"}}) + "\n{\"ke")
     seen = []
-    records, summary = judge_generations(probs, gens, JudgeConfig(workers=1), out,
+    records, judged_by = judge_generations(probs, gens, JudgeConfig(workers=1), out,
                                          progress=lambda d, t: seen.append((d, t)))
     assert seen[0] == (1, 3)  # one sample known from the partial file
     assert records[0]["graded_list"] == [True, False, True]
     # sample 0 is not run again: sample 1 runs 2 tests (fails the second), sample 2 runs both
-    assert summary["judge"]["tests_run"] == 4
+    assert judged_by["tests_run"] == 4
     assert not partial.exists()
 
 
@@ -219,3 +219,22 @@ def test_samples_that_stay_se_exit_non_zero_unless_allowed(tmp_path):
     assert summary["overall"]["n_samples"] == 1 and summary["overall"]["pass@1"] == 1.0  # the SE is not a failure
     r = cli("judge", problems, gens, "--out", out, "--workers", "1", "--json", "--allow-se", check=False)
     assert r.returncode == 0, r.stderr
+
+
+def test_generations_for_unknown_problems_are_one_error_before_judging(tmp_path):
+    """The missing-id check (judge/batch.plan_batch, the only one) runs before any judging: one line naming both
+    files, exit 2, nothing written; a library caller gets the same check as an exception."""
+    from codecritique.judge.batch import MissingProblems, judge_generations
+    from codecritique.judge.generations import Generations
+
+    gens = tmp_path / "gens.jsonl"
+    gens.write_text(json.dumps({"question_id": "add", "code": ADD_OK}) + "\n" +
+                    json.dumps({"question_id": "nope", "code": ADD_OK}) + "\n")
+    out = tmp_path / "out.json"
+    r = cli("judge", write_problems(tmp_path), gens, "--out", out, "--quiet", check=False)
+    assert r.returncode == 2, r.stderr
+    assert f"1 problem ids in {gens} are not in" in r.stderr and "'nope'" in r.stderr, r.stderr
+    assert not out.exists() and not out.with_name(out.name + ".partial.jsonl").exists()
+    with pytest.raises(MissingProblems) as e:
+        judge_generations({}, {"nope": Generations("nope", ["print(1)"])}, JudgeConfig(workers=1), out)
+    assert e.value.ids == ["nope"]

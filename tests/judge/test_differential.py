@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from codecritique.judge.checkers import get_checker
-from codecritique.judge.engine import PER_PROBLEM_CHECKERS, Judge, JudgeConfig, Submission
+from codecritique.judge.config import PER_PROBLEM_CHECKERS
+from codecritique.judge.engine import Judge, JudgeConfig, Submission
 from codecritique.judge.verdict import Verdict
 
 from .conftest import CLEAN_ENV, needs_bwrap, stdin_problem

@@ -397,6 +397,7 @@ def test_run_stages_testrun_and_report_over_saved_files(tmp_path):
     html = render_run(out, result).read_text()
     assert "Every strategy's select@k curve" in html and (out / "fig3_strategies.png").stat().st_size > 10_000
     assert "codet: CodeT" in html and "dual execution agreement" in html
+    assert "P(right) 0.80" in html and "generated tests passed 2/3" in html and "ran on 2/2 generated inputs" in html
 
 
 @pytest.mark.slow
@@ -440,3 +441,43 @@ def test_testgen_stage_survives_kill_9(tmp_path):
     assert row["problem_id"] == "demo-is-even" and row["kind"] == "functional"
     assert sorted(r["sample_index"] for r in row["responses"]) == [0, 1, 2]
     assert sum(row["weights"]) == sum(r["kept"] for r in row["responses"])
+
+
+def test_select_and_the_run_metrics_are_one_implementation(tmp_path):
+    """`codecritique select`'s samples as run records give the same pass@1 through the metrics layer (hand-made
+    execution results; benchmarks/selection_humaneval_curves.py checks it on CodeGen-16B's 16,400 samples)."""
+    from codecritique.critique.dual_execution import ProblemExecution
+    from codecritique.critique.select_command import SelectConfig, _strategies
+    from codecritique.problems.model import Problem
+
+    execs = {"A": ProblemExecution("A", [True, True, False, False],
+                                   gen_passed=[frozenset({0, 1}), frozenset({0, 1}), frozenset({2}), frozenset()],
+                                   gen_outputs=[("a", "b", "c"), ("a", "b", "c"), ("x", "y", "z"), ("RE",) * 3],
+                                   weights=[1, 1, 1], passed_public=[True, False, True, True]),
+             "B": ProblemExecution("B", [False, True, False, True], gen_passed=[frozenset()] * 4,
+                                   gen_outputs=[("p",), ("q",), ("p",), ("q",)], weights=[1])}
+    critiques = {("A", i): {"judgement": j, "critique_tokens": 3, "p_right": p}
+                 for i, (j, p) in enumerate([("right", 0.7), ("wrong", 0.2), ("right", 0.9), (None, 0.5)])}
+    cfg = SelectConfig(problems="-", generations="-", out=str(tmp_path), resamples=10)
+    result = _strategies(cfg, [Problem(id="A"), Problem(id="B")], execs, critiques, True)
+    m = compute_metrics([parse_record(r) for r in result.records], bootstrap=0)["overall"]["pass@1|select@k"]
+    for name in ("codet", "cluster", "p-right", "cascade"):
+        assert m[name] == pytest.approx(result.pass_at_1(name)), name
+    # by hand: codet A {0, 1} = 1, B nothing passed: random 1/2; p-right A sample 2 (fails) = 0, B none: 1/2
+    assert m["codet"] == pytest.approx(0.75) and m["p-right"] == pytest.approx(0.25)
+
+
+def test_a_run_directory_from_before_the_new_settings_resumes(tmp_path):
+    """A config.json written before generated tests and P(right) existed: the defaults are no change; a setting
+    that differs from its default still is."""
+    from codecritique.cli import _check_run_dir
+    from codecritique.critique.run import RunConfig
+    from codecritique.errors import CodecritiqueError
+
+    old = RunConfig(out=str(tmp_path)).to_dict()
+    for name in ("generated_tests", "test_samples", "tests_per_sample", "test_time_limit", "p_right"):
+        old.pop(name)
+    (tmp_path / "config.json").write_text(json.dumps(old))
+    _check_run_dir(RunConfig(out=str(tmp_path)), tmp_path, False)
+    with pytest.raises(CodecritiqueError, match=r"p_right None -> False"):
+        _check_run_dir(RunConfig(out=str(tmp_path), p_right=False), tmp_path, False)

@@ -97,8 +97,22 @@ def write_parquet(rows: list[dict], path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def ocr2_parquet(tmp_path) -> Path:
-    folder = tmp_path / "data"
+@pytest.fixture(scope="session")
+def ocr2_parquet(tmp_path_factory) -> Path:
+    """12 OCR-2 rows as Parquet in a python/ folder (read-only: every test writes elsewhere)."""
+    folder = tmp_path_factory.mktemp("ocr2") / "data"
     write_parquet(ocr2_rows(12), folder / "python" / "part-00000.parquet")
     return folder
+
+
+def invoke_cli(*args: str):
+    """``codecritique ARGS`` in this process (typer's runner: no interpreter start-up, torch already imported);
+    returns (exit code, stdout + stderr)."""
+    from typer.testing import CliRunner
+
+    from codecritique.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output

@@ -118,6 +118,10 @@ def test_over_long_samples_are_dropped_and_counted_never_truncated(tiny_model, t
     assert stats.over_long == {"generation": 1, "critique": 1}
     assert stats.kept == {"generation": 5, "critique": 5}
     assert stats.longest_dropped > 512
+    # listed by id (stage.json, and the log line)
+    assert [(d["id"], d["kind"]) for d in stats.over_long_ids] == [("s2", "generation"), ("s4", "critique")]
+    assert all(d["tokens"] > 512 for d in stats.over_long_ids)
+    assert "s2 (generation" in stats.dropped_line() and "s4 (critique" in stats.dropped_line()
     eos = prepared.tokenizer.convert_tokens_to_ids("<|im_end|>")
     dataset = prepared.trainer.train_dataset
     assert len(dataset) == 10
@@ -208,3 +212,41 @@ def test_datagen_folder_reads_its_parquet_only_and_forced_judgements(tmp_path):
     kept = stage_examples(rows, "2", DataConfig(forced_judgement="keep"), DataStats())
     assert [e.completion[0]["content"] for e in kept if e.id == "s1" and e.kind == "critique"] == \
         ["The code looks fine to me."]
+
+
+def test_tokenization_is_cached_so_other_ranks_and_resumes_load_it(tiny_model, ocr2_parquet, tmp_path):
+    """datasets.map writes the tokenized rows to a cache named by the examples and the tokenizer; a second call (the
+    other ranks after the main process, or a resumed stage) loads it and does not tokenize again."""
+    from transformers import AutoTokenizer
+
+    from codecritique.train.tokenize import tokenize_dataset
+
+    tok = AutoTokenizer.from_pretrained(tiny_model, local_files_only=True)
+    examples = stage_examples(read_rows([ocr2_parquet], DataConfig()), "2", DataConfig(), DataStats())
+    entered = []
+
+    class First:  # stands for args.main_process_first(): entered around the tokenization
+        def __enter__(self):
+            entered.append(True)
+
+        def __exit__(self, *exc):
+            return False
+
+    ds, stats = tokenize_dataset(tok, examples, 512, cache_dir=tmp_path / "cache", num_proc=2, first=First)
+    assert entered == [True] and len(ds) == 24 and stats.kept == {"generation": 12, "critique": 12}
+    assert ds.column_names == ["input_ids", "completion_mask"]
+    assert len(list((tmp_path / "cache").glob("tokenized-*.arrow"))) == 2  # one file per map process
+    expected, _ = tokenize_examples(tok, examples, 512)
+    assert ds["input_ids"] == [r["input_ids"] for r in expected]  # same as tokenizing one by one, same order
+    assert ds["completion_mask"] == [r["completion_mask"] for r in expected]
+
+    fresh = AutoTokenizer.from_pretrained(tiny_model, local_files_only=True)  # another process's tokenizer
+    calls = []
+    original = fresh.apply_chat_template
+    fresh.apply_chat_template = lambda *a, **k: calls.append(1) or original(*a, **k)
+    # in this process (no map workers), so a tokenization would show in `calls`
+    again, stats2 = tokenize_dataset(fresh, examples, 512, cache_dir=tmp_path / "cache")
+    assert calls == [] and again["input_ids"] == ds["input_ids"] and stats2.kept == stats.kept
+    changed = examples[:-1]  # other examples: another cache file, tokenized afresh
+    other, _ = tokenize_dataset(fresh, changed, 512, cache_dir=tmp_path / "cache")
+    assert len(other) == 23 and calls

@@ -35,7 +35,8 @@ def test_accelerate_launch_two_cpu_processes(tiny_model, ocr2_parquet, tmp_path)
            "--main_process_ip", "127.0.0.1", "--main_process_port", str(_free_port()),
            "-m", "codecritique.cli", "train", "--data", str(ocr2_parquet), "--out", str(out),
            "--base-model", str(tiny_model), "--recipe", "demo", "--stage", "1", "--max_steps", "4",
-           "--max_length", "512", "--per_device_train_batch_size", "1", "--global_batch_size", "4", "-q"]
+           "--max_length", "512", "--per_device_train_batch_size", "1", "--global_batch_size", "4", "--keep-checkpoints",
+           "-q"]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = json.loads((out / "stage1" / "stage.json").read_text())
@@ -44,6 +45,8 @@ def test_accelerate_launch_two_cpu_processes(tiny_model, ocr2_parquet, tmp_path)
     assert settings["gradient_accumulation_steps"] == 2  # global batch 4 = 1 row x 2 processes x 2 steps
     assert result["steps"] == 4 and len(result["losses"]) == 4
     assert proc.stdout.count("stage 1: trained") == 1  # one report for the launch (rank 0)
+    # rank 0 tokenized first into one cache file (both ranks agree on its name), rank 1 then loaded it
+    assert len(list((out / "stage1" / "tokenized").glob("tokenized-*.arrow"))) == 1
     from transformers import AutoModelForCausalLM
 
     AutoModelForCausalLM.from_pretrained(out / "stage1", local_files_only=True)

@@ -27,12 +27,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from codecritique.io import jsonl_line
-from codecritique.judge.engine import Judge, JudgeConfig, Submission, code_key
+from codecritique.judge.engine import Judge, JudgeConfig, Submission
+from codecritique.judge.requests import code_key
 from codecritique.judge.sandbox import SandboxConfig, resolve_kind
 from codecritique.judge.verdict import SampleResult, Verdict
 from codecritique.judge.worker import RunRequest, Worker, WorkerError
@@ -129,17 +130,7 @@ def _execute(problems: Sequence[Problem], codes: dict[str, list[str]], generated
             if truth_wanted else
             _digest("public", codes[p.id], generated[p.id].cases, cfg.time_limit, cfg.mode, RESULTS_VERSION)
             for p in problems if p.id in codes}
-    done: dict[str, ProblemExecution] = {}
-    if results_path is not None and os.path.exists(results_path):
-        with open(results_path, encoding="utf-8") as f:
-            for text in f:
-                try:
-                    d = json.loads(text)
-                except ValueError:
-                    continue  # a line torn by a kill: judged again
-                if isinstance(d, dict) and d.get("part", "main") == part and \
-                        keys.get(d.get("problem_id")) == d.get("key"):
-                    done[d["problem_id"]] = _from_row(d)
+    done: dict[str, ProblemExecution] = {d["problem_id"]: _from_row(d) for d in _stored_rows(results_path, part, keys)}
     todo = [p for p in problems if p.id in keys and p.id not in done]
     total = len(keys)
     for n, pid in enumerate(done, start=1):  # the cached ones first, counted one by one
@@ -463,6 +454,22 @@ def execute_generated(problems: dict[str, Problem], solutions: Sequence[tuple[st
     return out
 
 
+
+def _stored_rows(results_path: str | Path | None, part: str, keys: dict[str, str]) -> Iterator[dict]:
+    """The rows of ``results_path`` (JSONL, appended as results come; a kill may tear its last line) of ``part``
+    whose key is still their problem's: what an earlier run computed that holds for this one."""
+    if results_path is None or not os.path.exists(results_path):
+        return
+    with open(results_path, encoding="utf-8") as f:
+        for text in f:
+            try:
+                d = json.loads(text)
+            except ValueError:
+                continue  # a line torn by a kill: judged again
+            if isinstance(d, dict) and d.get("part", "main") == part and keys.get(d.get("problem_id")) == d.get("key"):
+                yield d
+
+
 def _execute_inputs(problems: dict[str, Problem], by_problem: dict[str, list[tuple[int, str | None, str]]],
                     suites: dict[str, GeneratedSuite], results_path: str | Path | None, cfg: DualExecutionConfig,
                     judge: JudgeConfig, tick: Callable[..., None]) -> dict[tuple[str, int], GeneratedResult]:
@@ -472,16 +479,8 @@ def _execute_inputs(problems: dict[str, Problem], by_problem: dict[str, list[tup
 
     keys = {pid: _digest("inputs", s.cases, [(i, c, lang) for i, c, lang in by_problem[pid]], cfg.time_limit,
                          judge.sandbox, RESULTS_VERSION) for pid, s in suites.items()}
-    cached: dict[str, dict[int, list[str]]] = {}
-    if results_path is not None and os.path.exists(results_path):
-        with open(results_path, encoding="utf-8") as f:
-            for text in f:
-                try:
-                    d = json.loads(text)
-                except ValueError:
-                    continue  # a line torn by a kill: judged again
-                if isinstance(d, dict) and d.get("part") == "inputs" and keys.get(d.get("problem_id")) == d.get("key"):
-                    cached[d["problem_id"]] = {int(i): list(o) for i, o in d["outputs"]}
+    cached: dict[str, dict[int, list[str]]] = {d["problem_id"]: {int(i): list(o) for i, o in d["outputs"]}
+                                               for d in _stored_rows(results_path, "inputs", keys)}
     results: dict[tuple[str, int], GeneratedResult] = {}
     for pid, outs in cached.items():
         for idx, o in outs.items():

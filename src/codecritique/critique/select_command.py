@@ -55,6 +55,8 @@ class SelectResult:
     selected: dict[str, dict[str, int]]  # strategy -> problem -> one seeded draw from the candidates
     intervals: dict[str, tuple[float, float]]  # column -> 95% bootstrap interval
     inputs: list[str]
+    records: list[dict] = field(default_factory=list)  # one per sample, in `codecritique metrics`/`run`'s format
+
 
     def pass_at_1(self, strategy: str) -> float | None:
         picks = self.picks.get(strategy)
@@ -166,9 +168,21 @@ def _strategies(cfg: SelectConfig, chosen, execs: dict[str, ProblemExecution], c
     columns = {name: [picks[name][pid].p_pass for pid in ids] for name in names}
     columns["oracle"] = [pass_at_k(k[pid], correct[pid], k[pid]) for pid in ids]
     intervals = bootstrap_ci95(columns, cfg.resamples, f"select:{cfg.seed}")
-    result = SelectResult(ids, k, correct, picks, selected, intervals, sorted(inputs))
+    records = [run_record(pid, c, weights.get(pid)) for pid in ids for c in pools[pid]]
+    result = SelectResult(ids, k, correct, picks, selected, intervals, sorted(inputs), records)
     write_json(Path(cfg.out) / "selection.json", selection_json(result))
     return result
+
+
+def run_record(problem_id: str, c: Candidate, weights: list[int] | None) -> dict:
+    """A sample as a per-solution record of ``codecritique run`` / ``metrics`` (:mod:`codecritique.metrics.records`),
+    so the metrics layer (pass@1|select@k, Figure 3's curves) computes the same strategies from it."""
+    return {"problem_id": problem_id, "sample_index": c.index, "difficulty": None, "passed": c.passed,
+            "judgement": c.judgement, "critique_reasoning_tokens": c.critique_tokens if c.judgement else None,
+            "passed_public": c.passed_public, "p_right": c.p_right,
+            "generated_tests_passed": None if c.gen_passed is None else sorted(c.gen_passed),
+            "generated_outputs": None if c.outputs is None else list(c.outputs),
+            "generated_test_weights": weights if c.gen_passed is not None or c.outputs is not None else None}
 
 
 def selection_json(result: SelectResult) -> dict:

@@ -40,8 +40,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .cpp_toolchain import CompileLimits, CompilerMissing, CompilerRun, compiler_identity, first_errors, \
-    limit_hit, run_compiler
+from .cpp_toolchain import CompilerMissing, CompilerRun, compiler_identity, first_errors, limit_hit, run_compiler
+from .limits import CompileLimits
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ import logging
 import os
 import shlex
 import tempfile
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from ..problems.model import Problem
 from .config import JudgeConfig
+from .counters import Counters
 from .cpp import CppCompiler, default_cache_dir
 from .cpp_harness import CppSignature, Unmappable, check_test, functional_program, problem_signature, \
     runtime_library
@@ -36,17 +36,15 @@ log = logging.getLogger(__name__)
 
 class CppPreparation:
     """Compiles C++ jobs on a small thread pool of its own, while the workers run the tests of jobs already
-    compiled. Counts into the judge's ``stats`` and ``timing`` (under ``lock``)."""
+    compiled. Counts into ``counters`` (the judge's)."""
 
-    def __init__(self, config: JudgeConfig, profile: CxxProfile, sandbox_kind: str, workers: int, stats: dict,
-                 timing: dict, lock: threading.Lock):
+    def __init__(self, config: JudgeConfig, profile: CxxProfile, sandbox_kind: str, workers: int,
+                 counters: Counters):
         self.config = config
         self.profile = profile
         self.sandbox_kind = sandbox_kind
         self.workers = workers
-        self.stats = stats
-        self.timing = timing
-        self._lock = lock
+        self.counters = counters
         self._cpp: CppCompiler | None = None  # made for the first C++ submission
         self._pool: ThreadPoolExecutor | None = None
         self._signatures: dict[tuple[str, str], CppSignature | str] = {}  # problem -> signature, or why none
@@ -59,7 +57,7 @@ class CppPreparation:
     @property
     def compiler(self) -> CppCompiler:
         """The C++ compiler with its binary cache (made on first use)."""
-        with self._lock:
+        with self.counters.lock:
             if self._cpp is None:
                 cfg = self.config
                 flags = shlex.split(cfg.cxxflags) if cfg.cxxflags is not None else self.profile.flags
@@ -104,8 +102,8 @@ class CppPreparation:
             elif test.kind == "functional":
                 sig = self.signature(p.problem)
                 if isinstance(sig, str):
-                    with self._lock:
-                        self.stats["unmappable"] += 1
+                    with self.counters.lock:
+                        self.counters.stats["unmappable"] += 1
                     return TestResult(Verdict.SE, 0, message=f"no C++ harness for this problem: {sig}")
                 sources["functional"] = functional_program(sig, p.code)
             else:
@@ -118,10 +116,10 @@ class CppPreparation:
             # counts (not under --profile lcb-cpp, which keeps LiveCodeBench-CPP's "exit code 0 passes")
             res = self.compiler.compile(source, objects, wrap_main=variant.startswith("program:") and
                                         self.program_token)
-            with self._lock:
-                self.stats["compile_cache_hits" if res.cached else "compiles"] += 1
-                self.stats["compile_errors"] += not res.ok
-                self.timing["compile"] += res.cpu_time
+            with self.counters.lock:
+                self.counters.stats["compile_cache_hits" if res.cached else "compiles"] += 1
+                self.counters.stats["compile_errors"] += not res.ok
+                self.counters.timing["compile"] += res.cpu_time
             if not res.ok:
                 return TestResult(Verdict.CE, 0, message=res.error)
             p.binaries[variant] = res.binary  # type: ignore[assignment]

@@ -22,16 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .limits import CompileLimits
 from .sandbox import SYSTEM_PATHS, system_binds
-
-
-@dataclass(frozen=True)
-class CompileLimits:
-    cpu: float = 30.0  # seconds of CPU time, per compiler process
-    memory_mb: int = 2048  # address space, per compiler process
-    output_mb: int = 256  # largest file the compiler may write
-    wall: float = 120.0  # backstop for the whole compile
-    tmp_mb: int = 512  # the compiler's /tmp (sandboxed compiles)
 
 
 class CompilerMissing(RuntimeError):

@@ -5,33 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import signal as _signal
-from dataclasses import dataclass
 
 from ..problems.model import Test
 from .checkers import Checker, check_functional
-from .limits import DEFAULT_MEMORY_MB, DEFAULT_OUTPUT_MB, DEFAULT_TIME_LIMIT  # noqa: F401 - re-exported (older imports)
+from .limits import Limits
 from .verdict import TestResult, Verdict
 from .worker import RunOutcome
 
-
 _MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "Cannot allocate memory", "out of memory")
-
-
-@dataclass(frozen=True)
-class Limits:
-    cpu: float = DEFAULT_TIME_LIMIT  # seconds of CPU time
-    memory_mb: int = DEFAULT_MEMORY_MB  # address space
-    output_bytes: int = DEFAULT_OUTPUT_MB << 20  # stdout (and stderr) size
-    nproc: int = 64  # processes + threads of the test's uid
-
-    @property
-    def wall(self) -> float:
-        """The wall-clock backstop, for solutions that sleep or block instead of computing. Generous, so that a
-        loaded machine (which stretches wall time, not CPU time) does not turn a pass into a TLE."""
-        return 3 * self.cpu + 2.0
-
-    def key(self) -> str:
-        return f"cpu={self.cpu:g},mem={self.memory_mb},out={self.output_bytes},nproc={self.nproc}"
 
 
 def _signal_name(sig: int) -> str:

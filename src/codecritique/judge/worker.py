@@ -12,6 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+from .limits import DEFAULT_MEMORY_MB, DEFAULT_NPROC, DEFAULT_OUTPUT_MB, DEFAULT_TIME_LIMIT
 from .sandbox import BASE_UID, CLEAN_ENV, SANDBOX_ZYGOTE, SANDBOXED_DIR, ZYGOTE_PATH, SandboxConfig, _python_roots, \
     bwrap_argv, python_executable, seccomp_filters
 
@@ -46,11 +47,11 @@ class RunRequest:
     key: str  # identifies loaded code in the zygote
     kind: str = "stdin"  # stdin | functional | program
     stdin: bytes = b""
-    cpu_limit: float = 6.0
-    wall_limit: float = 15.0
-    memory_mb: int = 2048
-    output_cap: int = 64 << 20
-    nproc: int = 64
+    cpu_limit: float = DEFAULT_TIME_LIMIT
+    wall_limit: float = 15.0  # the judge sends limits.Limits.wall
+    memory_mb: int = DEFAULT_MEMORY_MB
+    output_cap: int = DEFAULT_OUTPUT_MB << 20
+    nproc: int = DEFAULT_NPROC
     fn_name: str | None = None
     args: str = ""  # functional arguments, one JSON value per line
     mode: str = "python"  # python | exec

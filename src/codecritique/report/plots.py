@@ -1,5 +1,5 @@
 """PNG figures of self-critique test-time scaling: Figure 3 (scaling with k) and Figure 5 (selection
-methods per model) of P2 (§5.1, App. A; spec §7.5). Needs matplotlib (the ``report`` extra); uses the
+methods per model) of the OCR-II paper (§5.1, App. A). Needs matplotlib (the ``report`` extra); uses the
 object-oriented API only, so it never touches pyplot's global state or the interactive backend."""
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def plot_strategy_panels(curves: Mapping[str, Any], path: str | Path, *, title: 
         draw(ax, curves["pass@k"], PASSK_COLOR, "-", "pass@k")
         draw(ax, curves["pass@1"], PASS1_COLOR, "--", "pass@1")
         draw(ax, curves["pass@1|select@k"][name], _STRATEGY_COLORS[i % len(_STRATEGY_COLORS)], "-",
-             "pass@1|select@k")
+             "pass@1|select@k (the panel's strategy)")
         last = 100 * curves["pass@1|select@k"][name]["value"][-1]
         ax.set_title(f"{name}: {last:.1f}% at k = {ks[-1]}", fontsize="small")
         ax.grid(alpha=0.3)

@@ -100,9 +100,18 @@ def _problem_rows(rows: list[dict], problems: dict[str, Problem]) -> str:
             length = s.get("critique_reasoning_tokens")
             length = f" ({_esc(length)} {_esc(s.get('critique_reasoning_unit') or 'tokens')})" if length is not None \
                 else ""
+            extra = ""
+            if s.get("p_right") is not None:
+                extra += f"; P(right) {s['p_right']:.2f}"
+            outputs = s.get("generated_outputs")
+            if s.get("generated_tests_passed") is not None and outputs is not None:
+                extra += f"; generated tests passed {len(s['generated_tests_passed'])}/{len(outputs)}"
+            elif outputs is not None:
+                ran = sum(o not in ("CE", "RE", "TLE", "MLE", "OLE", "SE") for o in outputs)
+                extra += f"; ran on {ran}/{len(outputs)} generated inputs"
             parts.append(
                 f"<details><summary>sample {s['sample_index']}: {verdict}; critique: <b>{_esc(judgement)}</b>"
-                f"{length}"
+                f"{length}{_esc(extra)}"
                 f"{' <span class=muted>truncated</span>' if s['truncated'] else ''}</summary>"
                 f"<div class='grid'><div><b>solution</b><pre>{_esc(s['code'] or s['response'])}</pre></div>"
                 f"<div><b>critique</b><pre>{_esc(s['critique'])}</pre></div></div>"

@@ -1,4 +1,5 @@
-"""The table of ``codecritique select``: pass@1 of every strategy against random and the oracle, as plain text."""
+"""The selection tables of ``codecritique select`` and ``codecritique run``: pass@1 of every strategy against random
+and the oracle, with 95% bootstrap intervals, as plain text."""
 
 from __future__ import annotations
 
@@ -20,15 +21,16 @@ def format_selection_table(result) -> str:
     lo, hi = result.intervals["oracle"]
     rows.append((f"pass@{k} (oracle)", f"{100 * result.oracle():.1f}", f"[{100 * lo:.1f}, {100 * hi:.1f}]", "",
                  "some sample passes"))
+    return _table(f"{n} problems, up to {k} samples each; inputs: {', '.join(result.inputs) or 'none'}", rows)
+
+
+def _table(title: str, rows: list[tuple[str, ...]]) -> str:
+    """The one layout of both commands' selection tables: strategy, %, 95% CI, gain over random, source."""
     head = ("strategy", "%", "95% CI", "vs random", "source")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    lines = [f"{n} problems, up to {k} samples each; inputs: {', '.join(result.inputs) or 'none'}"]
     fmt = lambda r: "  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w)  # noqa: E731
                               for i, (c, w) in enumerate(zip(r, widths))).rstrip()
-    lines.append(fmt(head))
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend(fmt(r) for r in rows)
-    return "\n".join(lines)
+    return "\n".join([title, fmt(head), "  ".join("-" * w for w in widths), *map(fmt, rows)])
 
 
 # the strategies of `codecritique run`, where they come from (the paper's first, then beyond it)
@@ -63,10 +65,4 @@ def format_run_selection_table(metrics: dict) -> str:
                      interval(ci.get("pass@1|select@k", {}).get(name)), f"{100 * (value - m['pass@1']):+.1f}", note))
     rows.append((f"pass@{k} (oracle)", f"{100 * m['pass@k'][str(k)]:.1f}", interval(ci.get("pass@k", {}).get(str(k))),
                  "", "some sample passes"))
-    head = ("strategy", "%", "95% CI", "vs random", "source")
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    fmt = lambda r: "  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w)  # noqa: E731
-                              for i, (c, w) in enumerate(zip(r, widths))).rstrip()
-    lines = [f"selection: {metrics['n_problems']} problems, k = {k}; fallback {metrics['fallback']}",
-             fmt(head), "  ".join("-" * w for w in widths), *map(fmt, rows)]
-    return "\n".join(lines)
+    return _table(f"selection: {metrics['n_problems']} problems, k = {k}; fallback {metrics['fallback']}", rows)

@@ -26,10 +26,11 @@ from codecritique.train.callbacks import Event, ProgressEvents, StepRecorder
 from codecritique.train.config import Recipe
 from codecritique.train.data import Example
 from codecritique.train.packing import packing_is_exact
-from codecritique.train.tokenize import TokenStats, to_dataset, tokenize_examples
+from codecritique.train.tokenize import TokenStats, tokenize_dataset
 
 RESULT_FILE = "stage.json"
 CHECKPOINTS = "checkpoints"
+TOKENIZED = "tokenized"  # the tokenization cache (datasets Arrow files), removed with the checkpoints
 
 
 @dataclass
@@ -124,11 +125,16 @@ def prepare_stage(recipe: Recipe, stage: str, base_model: str, examples: list[Ex
     if tokenizer.chat_template is None:
         raise ValueError(f"{base_model} has no chat template: the examples are chat-formatted with the base model's "
                          f"template (use an instruct model)")
-    rows, token_stats = tokenize_examples(tokenizer, examples, args.max_length, TokenStats())
+    # datasets.map (dataset_num_proc processes) into a cache in the stage folder; under a distributed launch the
+    # main process tokenizes first and the other ranks load its cache (the run folder is shared storage, as the
+    # checkpoints need it to be)
+    dataset, token_stats = tokenize_dataset(
+        tokenizer, examples, args.max_length, cache_dir=folder / TOKENIZED, num_proc=args.dataset_num_proc,
+        first=lambda: args.main_process_first(local=False, desc="tokenize"))
     over = sum(token_stats.over_long.values())
-    log(f"stage {stage}: {len(rows)} samples ({dict(token_stats.kept)}), {over} longer than max_length "
-        f"{args.max_length} dropped ({dict(token_stats.over_long)})")
-    dataset = to_dataset(rows)
+    log(f"stage {stage}: {len(dataset)} samples ({dict(token_stats.kept)}), {over} longer than max_length "
+        f"{args.max_length} dropped ({dict(token_stats.over_long)})" +
+        (f": {token_stats.dropped_line()}" if over else ""))
 
     model_config = AutoConfig.from_pretrained(base_model, local_files_only=local)
     init_kwargs = dict(args.model_init_kwargs or {})
@@ -150,11 +156,47 @@ def prepare_stage(recipe: Recipe, stage: str, base_model: str, examples: list[Ex
                                                  dtype=_dtype(recipe, bool(args.bf16)), **init_kwargs)
     model.config.use_cache = False
     recorder = StepRecorder()
-    trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
+    trainer = _trainer_class(SFTTrainer)(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
                          callbacks=[ProgressEvents(stage, on_event), recorder])
     trainer.remove_callback(PrinterCallback)  # it prints every log dict; progress goes through on_event
     checkpoint = last_checkpoint(folder / CHECKPOINTS)
     return PreparedStage(trainer, tokenizer, token_stats, packing_reason, checkpoint, recorder)
+
+
+def _trainer_class(base: type) -> type:
+    """TRL's SFTTrainer with one option of ours: ``warmup_from_zero=False`` (see :func:`shift_warmup`)."""
+
+    class StageTrainer(base):  # type: ignore[misc, valid-type]
+        def create_scheduler(self, num_training_steps: int, optimizer: Any = None) -> Any:
+            created = self.lr_scheduler is None
+            scheduler = super().create_scheduler(num_training_steps, optimizer)
+            if created and not getattr(self.args, "warmup_from_zero", True):
+                shift_warmup(scheduler, self.args.get_warmup_steps(num_training_steps))
+            return scheduler
+
+    return StageTrainer
+
+
+def shift_warmup(scheduler: Any, warmup_steps: int) -> None:
+    """Make a transformers warmup schedule start above 0: during the ``warmup_steps`` first steps the factor is
+    (step + 1) / (warmup_steps + 1) instead of step / warmup_steps (from then on the schedule is unchanged)."""
+    from torch.optim.lr_scheduler import LambdaLR
+
+    if warmup_steps <= 0:
+        return
+    if not isinstance(scheduler, LambdaLR):
+        raise ValueError(f"warmup_from_zero=False needs a LambdaLR schedule (linear, cosine, constant_with_warmup, "
+                         f"...), not {type(scheduler).__name__}")
+
+    def shifted(inner: Callable[[int], float]) -> Callable[[int], float]:
+        def factor(step: int) -> float:  # a plain function: LambdaLR's state_dict does not try to save it
+            return (step + 1) / (warmup_steps + 1) if step < warmup_steps else inner(step)
+        return factor
+
+    scheduler.lr_lambdas = [shifted(f) for f in scheduler.lr_lambdas]
+    for group, base, f in zip(scheduler.optimizer.param_groups, scheduler.base_lrs, scheduler.lr_lambdas):
+        group["lr"] = base * f(scheduler.last_epoch)
+    scheduler._last_lr = [group["lr"] for group in scheduler.optimizer.param_groups]
 
 
 def run_stage(recipe: Recipe, stage: str, base_model: str, examples: list[Example], out: str | Path, *,
@@ -188,6 +230,7 @@ def run_stage(recipe: Recipe, stage: str, base_model: str, examples: list[Exampl
         _write_logs(folder, trainer.state.log_history, result)
         if not keep_checkpoints:
             shutil.rmtree(folder / CHECKPOINTS, ignore_errors=True)
+            shutil.rmtree(folder / TOKENIZED, ignore_errors=True)
     return result
 
 
@@ -202,7 +245,8 @@ def _losses(history: list[dict[str, Any]]) -> list[tuple[int, float]]:
 def _settings(args: Any, trainer: Any) -> dict[str, Any]:
     keys = ("learning_rate", "lr_scheduler_type", "warmup_steps", "optim", "num_train_epochs", "max_steps",
             "max_length", "packing", "packing_strategy", "bf16", "per_device_train_batch_size",
-            "gradient_accumulation_steps", "global_batch_size", "activation_checkpointing", "seed")
+            "gradient_accumulation_steps", "global_batch_size", "activation_checkpointing", "seed",
+            "warmup_from_zero")
     world = int(os.environ.get("WORLD_SIZE", "1"))
     acc = trainer.accelerator
     return {**{k: getattr(args, k, None) for k in keys}, "world_size": world,

@@ -1,4 +1,5 @@
-"""Judge a file of generations against a set of problems and summarize: what ``codecritique judge`` does.
+"""Judging a file's worth of generations against a set of problems: what ``codecritique judge`` runs (the CLI adds
+the pass@k summary from ``metrics.judge_summary``).
 
 Results are appended to ``OUT.partial.jsonl`` as they arrive (one line per sample, flushed), so a run killed at any
 point resumes where it stopped without judging anything twice; the final ``OUT`` (LiveCodeBench's ``eval_all``
@@ -13,32 +14,31 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .io import write_json
-from .judge.engine import Judge, JudgeConfig, Submission
-from .judge.generations import Generations
-from .judge.verdict import SampleResult, Verdict
-from .metrics.passk import pass_at_k
-from .problems.model import Problem
+from ..io import write_json
+from ..problems.model import Problem
+from .config import JudgeConfig
+from .engine import Judge, Submission
+from .generations import Generations
+from .verdict import SampleResult, Verdict
 
 LCB_ERROR_CODES = {Verdict.WA: -2, Verdict.TLE: -3, Verdict.RE: -4, Verdict.MLE: -4, Verdict.OLE: -2,
                    Verdict.CE: -4, Verdict.SE: -5}
 
 
-@dataclass
-class SampleOutcome:
-    problem_id: str
-    index: int
-    code: str
-    result: SampleResult
+class MissingProblems(KeyError):
+    """Generations for problem ids that are not among the problems."""
+
+    def __init__(self, ids: list[str]):
+        self.ids = ids
+        super().__init__(f"{len(ids)} generation ids have no problem, e.g. {ids[:5]}")
 
 
-def _sample_key(problem_id: str, index: int, code: str) -> str:
+def sample_key(problem_id: str, index: int, code: str) -> str:
+    """A sample's identity in the partial file (problem, position, code)."""
     return hashlib.sha256(f"{problem_id}\0{index}\0{code}".encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
@@ -60,38 +60,60 @@ def _load_partial(path: Path) -> dict[str, SampleResult]:
     return done
 
 
-def judge_generations(problems: dict[str, Problem], generations: dict[str, Generations], config: JudgeConfig,
-                      out: str | Path, progress: Callable[[int, int], None] | None = None,
-                      language: str | None = None) -> tuple[list[dict], dict]:
-    """Judge everything, write ``out``; returns (records, summary)."""
-    out = Path(out)
-    partial_path = out.with_name(out.name + ".partial.jsonl")
-    done = _load_partial(partial_path)
+@dataclass
+class Batch:
+    """What a judging run has to do: every sample, with the results an interrupted earlier run left."""
+
+    problems: dict[str, Problem]
+    generations: dict[str, Generations]
+    out: Path
+    results: dict[tuple[str, int], SampleResult] = field(default_factory=dict)  # known already
+    todo: list[tuple[str, int, str]] = field(default_factory=list)  # (problem id, sample index, code)
+
+    @property
+    def partial_path(self) -> Path:
+        return self.out.with_name(self.out.name + ".partial.jsonl")
+
+    @property
+    def total(self) -> int:
+        return sum(len(g.codes) for g in self.generations.values())
+
+
+def plan_batch(problems: dict[str, Problem], generations: dict[str, Generations], out: str | Path) -> Batch:
+    """The batch for ``out``; raises :class:`MissingProblems` if a generation's problem is not in ``problems``."""
     missing = sorted(set(generations) - set(problems))
     if missing:
-        raise KeyError(f"{len(missing)} generation ids have no problem, e.g. {missing[:5]}")
-    todo: list[tuple[str, int, str]] = []
-    results: dict[tuple[str, int], SampleResult] = {}
+        raise MissingProblems(missing)
+    batch = Batch(problems, generations, Path(out))
+    done = _load_partial(batch.partial_path)
     for pid, gens in generations.items():
         for i, code in enumerate(gens.codes):
-            key = _sample_key(pid, i, code)
+            key = sample_key(pid, i, code)
             if key in done:
-                results[(pid, i)] = done[key]
+                batch.results[(pid, i)] = done[key]
             else:
-                todo.append((pid, i, code))
-    total = sum(len(g.codes) for g in generations.values())
-    finished = total - len(todo)
+                batch.todo.append((pid, i, code))
+    return batch
+
+
+def judge_batch(batch: Batch, config: JudgeConfig, progress: Callable[[int, int], None] | None = None,
+                language: str | None = None) -> tuple[list[dict], dict]:
+    """Judge what is left, write ``batch.out``; returns (records, the judge's record: isolation, checker and
+    counters)."""
+    problems, generations, results = batch.problems, batch.generations, batch.results
+    total = batch.total
+    finished = total - len(batch.todo)
     if progress:
         progress(finished, total)
-    with Judge(config) as judge, open(partial_path, "a", encoding="utf-8") as log:
+    with Judge(config) as judge, open(batch.partial_path, "a", encoding="utf-8") as log:
         subs = [Submission(problems[pid], code, language=generations[pid].language or language or "python",
-                           tag=(pid, i)) for pid, i, code in todo]
+                           tag=(pid, i)) for pid, i, code in batch.todo]
 
         def on_result(_: int, sub: Submission, res: SampleResult) -> None:
             nonlocal finished
             pid, i = sub.tag
             results[(pid, i)] = res
-            log.write(json.dumps({"key": _sample_key(pid, i, sub.code), "result": res.to_dict()}) + "\n")
+            log.write(json.dumps({"key": sample_key(pid, i, sub.code), "result": res.to_dict()}) + "\n")
             log.flush()
             finished += 1
             if progress:
@@ -104,11 +126,16 @@ def judge_generations(problems: dict[str, Problem], generations: dict[str, Gener
         isolation = judge.isolation
         stats = dict(judge.stats)
     records = build_records(problems, generations, results, isolation)
-    write_json(out, records)
-    partial_path.unlink(missing_ok=True)
-    summary = summarize(records)
-    summary["judge"] = {"isolation": isolation, "checker": config.checker, **stats}
-    return records, summary
+    write_json(batch.out, records)
+    batch.partial_path.unlink(missing_ok=True)
+    return records, {"isolation": isolation, "checker": config.checker, **stats}
+
+
+def judge_generations(problems: dict[str, Problem], generations: dict[str, Generations], config: JudgeConfig,
+                      out: str | Path, progress: Callable[[int, int], None] | None = None,
+                      language: str | None = None) -> tuple[list[dict], dict]:
+    """:func:`plan_batch` then :func:`judge_batch`."""
+    return judge_batch(plan_batch(problems, generations, out), config, progress=progress, language=language)
 
 
 def build_records(problems: dict[str, Problem], generations: dict[str, Generations],
@@ -142,38 +169,3 @@ def _lcb_metadata(r: SampleResult) -> dict:
         return {"execution time": r.cpu_time}
     return {"error_code": LCB_ERROR_CODES.get(r.verdict, -1), "error_message": f"{r.verdict.value}: {r.message}",
             "failed_test": r.failed_test}
-
-
-def summarize(records: list[dict]) -> dict:
-    """pass@1 (mean over samples), unbiased pass@k for k = 1, 5, 10, ... up to the smallest n, verdict counts;
-    overall and by difficulty."""
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for rec in records:
-        groups["overall"].append(rec)
-        groups[rec.get("difficulty") or "unknown"].append(rec)
-    return {name: _group_summary(recs) for name, recs in groups.items()}
-
-
-def _judged(rec: dict) -> list[bool]:
-    """The graded samples of a record without its system errors (which are no verdict on the solution)."""
-    return [g for g, v in zip(rec["graded_list"], rec["verdicts"]) if v["verdict"] != Verdict.SE.value]
-
-
-def _group_summary(records: list[dict]) -> dict:
-    verdicts = Counter(v["verdict"] for r in records for v in r["verdicts"])
-    se = verdicts.get(Verdict.SE.value, 0)
-    graded = [g for g in (_judged(r) for r in records) if g]
-    ns = [len(g) for g in graded]
-    if not ns:
-        return {"n_problems": len(records), "n_samples": 0, "system_errors": se,
-                "verdicts": dict(sorted(verdicts.items()))}
-    n_min = min(ns)
-    ks = [k for k in (1, 5, 10, 20, 50, 100) if k <= n_min] + ([n_min] if n_min not in (1, 5, 10, 20, 50, 100)
-                                                               else [])
-    passk = {}
-    for k in sorted(set(ks)):
-        vals = [pass_at_k(len(g), sum(g), k) for g in graded]
-        passk[f"pass@{k}"] = sum(vals) / len(vals)
-    pass1 = [sum(g) / len(g) for g in graded]
-    return {"n_problems": len(graded), "n_samples": sum(ns), "pass@1": sum(pass1) / len(pass1), **passk,
-            "system_errors": se, "verdicts": dict(sorted(verdicts.items()))}
