@@ -204,6 +204,10 @@ class Zygote:
                 return self._init(msg, key)  # returns only in the solution process
             fork_time = time.monotonic() - t_fork
         else:  # hand the test to the standby process, which forked and set itself up after the previous test
+            if self.standby is None:  # replaced by a load just now (see _preload_compat)
+                job = self._spawn_standby()
+                if job is not None:
+                    return job  # in that process, once its test has come
             pid, go = self.standby
             self.standby = None
             fork_time = self.standby_fork_time
