@@ -99,6 +99,7 @@ def test_kill_9_inside_a_stage_then_the_same_command_resumes(tiny_model, ocr2_pa
     code, text = invoke_cli("train", *args)
     assert code == 0, text
     assert "resuming from" in text and "checkpoint-" in text
+    assert "loss per step: 1:" in text and "30:" in text  # the curve's numbers in the command's output
     result = json.loads((out / "stage1" / "stage.json").read_text())
     assert result["complete"] and result["steps"] == 30
     start = int(Path(result["resumed_from"]).name.split("-")[1])
