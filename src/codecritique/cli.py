@@ -418,6 +418,8 @@ def _run_options() -> tuple[Opt, ...]:
         Opt("generated_tests", flag="--generated-tests/--no-generated-tests",
             help="The model writes tests (inputs for stdin problems, asserts for functional ones) and every solution "
                  "runs on them: strategies codet, cluster, cascade."),
+        Opt("test_samples", metavar="N", help="Test-generation responses per problem (CodeT: 100)."),
+        Opt("tests_per_sample", metavar="N", help="Tests asked for in each response, and the most kept from one."),
         Opt("p_right", flag="--p-right/--no-p-right",
             help="Score P(right) of each critique's judgement (forced choice): strategies p-right, cascade."),
     )
@@ -491,8 +493,11 @@ def _check_run_dir(cfg, out: Path, force: bool) -> None:
     if stored.get("problems") and now.get("problems"):
         stored["problems"] = os.path.abspath(stored["problems"])
         now["problems"] = os.path.abspath(now["problems"])
+    # a setting added since the run was made, at its default, is no change (a run from before resumes)
+    defaults = _flat(type(cfg)().to_dict())
     changed = [key for key in sorted(set(stored) | set(now)) if key not in _RUN_SETTINGS_FREE
-               and stored.get(key) != now.get(key)]
+               and stored.get(key) != now.get(key)
+               and not (key not in stored and key in defaults and now.get(key) == defaults[key])]
     if changed:
         what = "; ".join(f"{key.rsplit('.', 1)[-1]} {stored.get(key)!r} -> {now.get(key)!r}" for key in changed[:4])
         more = f" (and {len(changed) - 4} more)" if len(changed) > 4 else ""

@@ -294,7 +294,8 @@ def test_run_selection_table_prints_every_strategy_against_random_and_the_oracle
 def test_generated_tests_run_in_the_judge_and_resume(tmp_path):
     """A stdin problem with generated inputs (no expected outputs) and a LeetCode method with generated asserts, in
     the judge's sandbox: passes and outputs as computed by hand; a re-run reads everything back."""
-    from codecritique.critique.dual_execution import DualExecutionConfig, GeneratedSuite, execute_generated
+    from codecritique.critique.dual_execution import DualExecutionConfig
+    from codecritique.critique.generated_execution import GeneratedSuite, execute_generated
     from codecritique.critique.run import DEMO_PROBLEMS
     from codecritique.judge.engine import JudgeConfig
     from codecritique.problems.load import load_problems
@@ -465,3 +466,19 @@ def test_select_and_the_run_metrics_are_one_implementation(tmp_path):
         assert m[name] == pytest.approx(result.pass_at_1(name)), name
     # by hand: codet A {0, 1} = 1, B nothing passed: random 1/2; p-right A sample 2 (fails) = 0, B none: 1/2
     assert m["codet"] == pytest.approx(0.75) and m["p-right"] == pytest.approx(0.25)
+
+
+def test_a_run_directory_from_before_the_new_settings_resumes(tmp_path):
+    """A config.json written before generated tests and P(right) existed: the defaults are no change; a setting
+    that differs from its default still is."""
+    from codecritique.cli import _check_run_dir
+    from codecritique.critique.run import RunConfig
+    from codecritique.errors import CodecritiqueError
+
+    old = RunConfig(out=str(tmp_path)).to_dict()
+    for name in ("generated_tests", "test_samples", "tests_per_sample", "test_time_limit", "p_right"):
+        old.pop(name)
+    (tmp_path / "config.json").write_text(json.dumps(old))
+    _check_run_dir(RunConfig(out=str(tmp_path)), tmp_path, False)
+    with pytest.raises(CodecritiqueError, match=r"p_right None -> False"):
+        _check_run_dir(RunConfig(out=str(tmp_path), p_right=False), tmp_path, False)

@@ -1,4 +1,4 @@
-"""The HTML report of a critique-accuracy benchmark run (P2 App. B, Table 6): accuracy per language and per
+"""The HTML report of a critique-accuracy benchmark run (OCR-II paper App. B, Table 6): accuracy per language and per
 difficulty, confusion matrices, unparsable critiques, what was dropped, and every critique, in one self-contained
 file. A bar chart of accuracy per difficulty is inlined when matplotlib is installed (the ``report`` extra)."""
 

@@ -1,5 +1,5 @@
 """PNG figures of self-critique test-time scaling: Figure 3 (scaling with k) and Figure 5 (selection
-methods per model) of P2 (§5.1, App. A; spec §7.5). Needs matplotlib (the ``report`` extra); uses the
+methods per model) of the OCR-II paper (§5.1, App. A). Needs matplotlib (the ``report`` extra); uses the
 object-oriented API only, so it never touches pyplot's global state or the interactive backend."""
 
 from __future__ import annotations

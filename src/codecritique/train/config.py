@@ -1,9 +1,9 @@
 """Training configs: dataclasses on TRL's :class:`~trl.SFTConfig`, with the paper's values as defaults.
 
 * :class:`StageConfig` is an ``SFTConfig`` (so every TRL/transformers training argument is available, and
-  ``report_to``, DeepSpeed, FSDP, ... pass straight through) whose defaults are the OCR-II recipe (spec §3): AdamW,
-  lr 5e-5, a global batch of 256 reached by gradient accumulation, 32,768 tokens, cosine schedule with 5 % warmup,
-  packing, bf16, activation checkpointing. It adds ``global_batch_size``.
+  ``report_to``, DeepSpeed, FSDP, ... pass straight through) whose defaults are the OCR-II recipe (OCR-II paper §3-4):
+  AdamW, lr 5e-5, a global batch of 256 reached by gradient accumulation, 32,768 tokens, cosine schedule with 5 %
+  warmup, packing, bf16, activation checkpointing. It adds ``global_batch_size``.
 * :class:`DataConfig` settles the paper's gaps about the data (each default stated in its field comment).
 * :class:`Recipe` is a named recipe: the base model, the data options, settings shared by both stages (``train``)
   and per stage (``stage1``, ``stage2``). ``ocr2`` is the paper (Stage I: 3 epochs on generation; Stage II: 1 epoch
@@ -47,10 +47,11 @@ def _paper(name: str, default: Any) -> Any:
 
 @dataclass
 class StageConfig(SFTConfig):
-    """One stage's trainer arguments: ``SFTConfig`` with the paper's values as defaults (spec §3)."""
+    """One stage's trainer arguments: ``SFTConfig`` with the OCR-II paper's values as defaults (§3-4)."""
 
-    # P2 §4: "AdamW optimizer ... learning rate 5e-5, batch size of 256, maximum context length of 32,768 tokens,
-    # CosineAnnealing learning rate schedule with a 5% warmup ... sequence packing ... BF16".
+    # OCR-II paper §4, "Training and Inference Hyper-Parameters": "AdamW optimizer ... learning rate 5e-5, batch size
+    # of 256, maximum context length of 32,768 tokens, CosineAnnealing learning rate schedule with a 5% warmup ...
+    # sequence packing ... BF16".
     learning_rate: float = _paper("learning_rate", 5e-5)
     optim: str = _paper("optim", "adamw_torch")
     lr_scheduler_type: str = _paper("lr_scheduler_type", "cosine")
@@ -97,7 +98,8 @@ CritiqueFilter = Literal["all", "agree"]
 
 @dataclass
 class DataConfig:
-    """Which rows each stage trains on. The paper leaves all of this open (spec §3, §8 item 4)."""
+    """Which rows each stage trains on. The OCR-II paper leaves all of this open (§3 "Finetuning Setup" names the
+    two stages, not their data mix, sizes, critique filtering or loss masking)."""
 
     languages: list[str] = field(default_factory=lambda: ["python", "cpp"])  # rows of other languages are skipped
     # generation rows: keep those whose pass rate is at least this (None: every row, as the release is used;

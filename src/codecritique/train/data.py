@@ -2,11 +2,11 @@
 chat examples each stage trains on.
 
 A source is a folder or file of Parquet (read with ``datasets``), JSONL or Arrow shards in the released OCR-2 schema
-(14 string fields, spec §2.2) plus, optionally, datagen's extra columns (``language`` is used when present). A row's
-language is its ``language`` column, else the split its path names (``.../python/...``, ``.../cpp/...``), else the
-fence of its ``solution``, else Python. A ``question`` that is the release's placeholder ``"-"`` is rebuilt from
-``dataset``/``split``/``index`` with :func:`codecritique.problems.ocr2.rebuild_questions` (it needs the source
-datasets: ``SourceRows``).
+(the 14 string fields of the Hugging Face dataset nvidia/OpenCodeReasoning-2) plus, optionally, datagen's extra
+columns (``language`` is used when present). A row's language is its ``language`` column, else the split its path
+names (``.../python/...``, ``.../cpp/...``), else the fence of its ``solution``, else Python. A ``question`` that is
+the release's placeholder ``"-"`` is rebuilt from ``dataset``/``split``/``index`` with
+:func:`codecritique.problems.ocr2.rebuild_questions` (it needs the source datasets: ``SourceRows``).
 
 Examples (:class:`Example`) are conversational prompt/completion pairs: ``prompt`` = an empty system turn and the
 user turn (Fig. 6 generation prompt with the question, or Fig. 7 critique prompt with the question and the solution),

@@ -3,7 +3,7 @@ reproduced and compared with the exact semantics of the default judge. Two versi
 
 * ``lcb``: the one that graded the published leaderboard submissions (2024; checked against the O1 runs in
   ../shared/data/lcb-submissions): ``sys.stdin`` is a plain ``StringIO`` of the input, ``open`` is not mocked;
-* ``lcb-current``: LiveCodeBench@28fef95 (July 2025, ../shared/spec/judges.md §1.2-1.7): ``sys.stdin`` is its
+* ``lcb-current``: LiveCodeBench@28fef95 (July 2025, read from its lcb_runner code): ``sys.stdin`` is its
   ``MockStdinWithBuffer`` (``read()``/``readlines()``/``buffer.read()`` return the whole input every time,
   ``readlines()`` has no newlines and a trailing ``''``, ``buffer.readline()`` always returns the first line,
   ``buffer.readlines()`` does not exist, iterating fails) and ``open`` returns the input.
