@@ -61,18 +61,11 @@ def lcb_compat():
 
 def preload_compat():
     """What a test in LiveCodeBench's compatibility mode imports (lcb_compat.py and what its reliability guard
-    imports: numpy, shutil, subprocess), imported once in the zygote instead of in every test process (numpy alone
-    takes ~100 ms). numpy's BLAS is started single-threaded: threads in the zygote would be lost at every fork (and
-    the thread limit is per test); the variables are removed again, so the tests' environment is unchanged."""
+    imports: shutil, subprocess), imported once in the zygote instead of in every test process. Not numpy (~100 ms
+    to import, but ~25 MB more to fork for every test): a test imports it only if its solution could use it (see
+    lcb_compat.may_import_numpy)."""
     mod = lcb_compat()
-    added = [k for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS") if k not in os.environ]
-    for k in added:
-        os.environ[k] = "1"
-    try:
-        mod.preload()
-    finally:
-        for k in added:
-            os.environ.pop(k, None)
+    mod.preload(with_numpy=False)
     return mod
 
 
