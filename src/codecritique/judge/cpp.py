@@ -1,9 +1,14 @@
-"""Compiling C++ solutions into an on-disk binary cache, with a precompiled ``bits/stdc++.h`` per flag set.
+"""Compiling C++ solutions into an on-disk binary cache, with precompiled headers per flag set.
 
-* **Precompiled header.** ``bits/stdc++.h.gch`` is built once per (compiler, flags) into the cache, under a file lock,
-  with exactly the flags of the compiles that use it (g++ silently ignores a PCH built with other flags).
-  Compiles add ``-I <pch dir> -Winvalid-pch``, so a source whose first include is ``<bits/stdc++.h>`` finds the
-  ``.gch`` first; any other source is compiled as usual. Whether the PCH was used is recorded per compile.
+* **Precompiled headers.** Two kinds, both built with exactly the flags of the compiles that use them (g++ silently
+  ignores a PCH built with other flags; ``-Winvalid-pch`` makes it say so, and the result says whether one was used):
+  - a source that starts with its own standard includes (``#include <vector>``, ``<string>``...: the rule is in
+    ``cpp_pch.py``) is compiled with ``-include`` of a PCH of exactly those lines, built once ``min_uses`` sources
+    have them; object files are byte-identical to the plain compile's;
+  - ``bits/stdc++.h.gch``, built when a source first mentions ``bits/stdc++.h``: compiles add ``-I <pch dir>``, so
+    a source whose first include is ``<bits/stdc++.h>`` finds the ``.gch`` first (g++ checks that nothing before it
+    changes its meaning).
+  A compile with a PCH that fails is compiled again without it, and that result is kept (verdict and message).
 * **Binary cache.** A binary is stored under ``sha256(compiler identity, flags, source)``; a compile error is stored
   too (not a compile stopped by the limits, which may depend on the machine's load). A striped file lock per key
   makes two threads or two judges never compile the same source twice; binaries are moved into place atomically.
@@ -14,7 +19,8 @@ How the compiler itself runs (sandbox, limits) is in ``cpp_toolchain.py``; the p
 in ``cpp_profiles.py``; what the judge compiles for a solution's tests in ``cpp_prepare.py``.
 
 The cache lives in ``$CODECRITIQUE_CPP_CACHE``, else ``$XDG_CACHE_HOME/codecritique/cpp``, else
-``~/.cache/codecritique/cpp``. Nothing is ever evicted: delete the directory to reclaim space.
+``~/.cache/codecritique/cpp``. Binaries are never evicted (delete the directory to reclaim space); block PCHs are
+kept under ``pch_max_mb``.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .cpp_pch import PchStore
 from .cpp_toolchain import CompilerMissing, CompilerRun, compiler_identity, first_errors, limit_hit, run_compiler
 from .limits import CompileLimits
 
@@ -58,7 +65,8 @@ class CompileResult:
     cached: bool = False
     cpu_time: float = 0.0  # seconds (compiler, assembler and linker)
     wall_time: float = 0.0
-    pch: bool = False  # the precompiled bits/stdc++.h was used
+    pch: bool = False  # a precompiled header was used (the result is the one of a compile that used it)
+    pch_retried: bool = False  # the compile with a PCH failed, and this is the result without it
 
 
 def default_cache_dir() -> Path:
@@ -72,7 +80,8 @@ class CppCompiler:
     """Compiles sources with fixed flags into the binary cache; thread-safe, and safe across processes."""
 
     def __init__(self, flags: Sequence[str], cache_dir: str | Path | None = None, compiler: str = "g++",
-                 limits: CompileLimits = CompileLimits(), sandbox: str = "bwrap", pch: bool = True):
+                 limits: CompileLimits = CompileLimits(), sandbox: str = "bwrap", pch: bool = True,
+                 pch_min_uses: int = 4, pch_max_mb: int = 4096):
         self.flags = tuple(flags)
         self.compiler = compiler
         self.limits = limits
@@ -89,6 +98,8 @@ class CppCompiler:
             os.chmod(d, mode)
         self._pch_lock = threading.Lock()
         self._pch: Path | None | bool = False  # False: not looked at yet; None: unavailable
+        self.blocks = PchStore(self.cache_dir / "pch", self.identity, self.flags, self._build_block,
+                               min_uses=pch_min_uses, max_mb=pch_max_mb)
 
     def key(self, source: str, objects: Sequence[Path] = (), wrap_main: bool = False) -> str:
         parts = [self.identity, *self.flags, *(o.name for o in objects), *(["wrap-main"] if wrap_main else []), ""]
@@ -107,10 +118,12 @@ class CppCompiler:
         key = self.key(source, objects, wrap_main)
         found = self._cached(key)
         if found:
+            self.blocks.settle(source)
             return found
         with self._lock(f"bin-{key[:2]}"):
             found = self._cached(key)
             if found:
+                self.blocks.settle(source)
                 return found
             return self._compile(key, source, objects, wrap_main)
 
@@ -124,13 +137,38 @@ class CppCompiler:
         return None
 
     def _compile(self, key: str, source: str, objects: Sequence[Path], wrap_main: bool = False) -> CompileResult:
-        pch = self.pch_dir() if self.use_pch else None
+        block = self.blocks.choose(source) if self.use_pch else None
+        std = self.pch_dir() if self.use_pch and block is None and "bits/stdc++.h" in source else None
+        res, limited, stderr = self._attempt(key, source, objects, wrap_main, block, std)
+        if not res.ok and not limited and (block or std) and _pch_involved(stderr):
+            # a PCH must never change a verdict: a failure that involves it (an error reached through the
+            # PCH's include chain, a damaged or vanished PCH) is compiled again as plain g++ would, and that is kept
+            if block:
+                self.blocks.forget(block[0])
+            again, limited, _ = self._attempt(key, source, objects, wrap_main, None, None)
+            again.cpu_time += res.cpu_time
+            again.wall_time += res.wall_time
+            again.pch_retried, res = True, again
+        if not res.ok and not limited:
+            _write_atomic(self.cache_dir / "ce" / key, res.error)
+        return res
+
+    def _attempt(self, key: str, source: str, objects: Sequence[Path], wrap_main: bool,
+                 block: tuple[tuple[str, ...], Path] | None, std: Path | None) -> tuple[CompileResult, bool, str]:
+        """One compile (with the block PCH ``block``, or the bits/stdc++.h PCH directory ``std``, or neither): the
+        result, whether a compile limit stopped it, the compiler's stderr. A binary goes into the cache; a compile
+        error does not (the caller decides)."""
         work = Path(tempfile.mkdtemp(prefix="c-", dir=self.cache_dir / "tmp"))
         try:
             (work / "solution.cpp").write_text(source, encoding="utf-8", errors="surrogateescape")
             argv = [self.compiler, *self.flags, "-fdiagnostics-color=never"]
-            if pch is not None:
-                argv += ["-I", self._inside(pch, "/pch"), "-Winvalid-pch"]
+            binds: dict[Path, str] = {}
+            if block is not None:
+                argv += ["-include", self._inside(block[1], "/pch-blk") + "/b.h", "-Winvalid-pch"]
+                binds[block[1]] = "/pch-blk"
+            elif std is not None:
+                argv += ["-I", self._inside(std, "/pch"), "-Winvalid-pch"]
+                binds[std] = "/pch"
             objs = [self._inside(o, f"/obj/{o.name}") for o in objects]
             if wrap_main:  # compile, rename main, link: three steps in one sandboxed shell
                 compile_ = shlex.join([*argv, "-c", "solution.cpp", "-o", "solution.o"])
@@ -140,28 +178,30 @@ class CppCompiler:
                                          f"&& {link}"]
             else:
                 argv += ["solution.cpp", *objs, "-o", "solution"]
-            binds = {pch: "/pch"} if pch else {}
             if objects:
                 binds[self.obj_dir] = "/obj"
             run = self._run(argv, work, binds)
-            res = CompileResult(False, key, cpu_time=run.cpu_time, wall_time=run.wall_time,
-                                pch=pch is not None and "bits/stdc++.h" in source and "not used because" not in
-                                run.stderr)
+            ignored = "not used because" in run.stderr or "were invalid" in run.stderr
+            used = not ignored and (block is not None or (std is not None and "bits/stdc++.h" in source))
+            res = CompileResult(False, key, cpu_time=run.cpu_time, wall_time=run.wall_time, pch=used)
             out = work / "solution"
             if run.returncode == 0 and out.exists():
                 os.chmod(out, 0o711)
                 os.replace(out, self.bin_dir / key)
                 res.ok, res.binary = True, str(self.bin_dir / key)
-                return res
+                return res, False, run.stderr
             limit = limit_hit(run, self.limits)
             if limit:
                 res.error = f"compile limits exceeded ({limit})"
             else:
                 res.error = first_errors(run.stderr) or f"the compiler failed (exit code {run.returncode})"
-                _write_atomic(self.cache_dir / "ce" / key, res.error)
-            return res
+            return res, bool(limit), run.stderr
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+    def _build_block(self, work: Path, name: str) -> CompilerRun:
+        """Precompile ``work/<name>`` (a block header, see cpp_pch.py) into ``work/<name>.gch``."""
+        return self._run([self.compiler, *self.flags, "-x", "c++-header", name, "-o", f"{name}.gch"], work, {})
 
     # -- objects linked into many programs
 
@@ -253,6 +293,14 @@ class CppCompiler:
 
 
 
+
+
+def _pch_involved(stderr: str) -> bool:
+    """Whether a failed compile's messages involve a precompiled header (its path, its include chain, g++'s PCH
+    messages, the command line where -include sits); a plain error in the source itself does not (a CE with the
+    PCH is a CE without it: the object code is the same, see cpp_pch.py)."""
+    return bool(re.search(r"/pch-blk/|/pch/|\.gch|<command-line>|precompiled|\bPCH\b|internal compiler error|"
+                          r"b\.h:|Segmentation fault|No such file", stderr))
 
 
 def _write_atomic(path: Path, text: str) -> None:
