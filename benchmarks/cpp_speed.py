@@ -98,7 +98,7 @@ def workload(limit: int, includes: str = "all") -> list[tuple[Problem, str]]:
     return out
 
 
-TIME_LIMIT = 2.0  # seconds of CPU per test, both sides (--time-limit)
+TIME_LIMIT = 6.0  # seconds of CPU per test, both sides (--time-limit; the judge's default)
 
 
 def _cpu_limit() -> None:

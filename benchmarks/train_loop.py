@@ -41,9 +41,14 @@ def cli(*args: str, check: bool = True) -> int:
     return rc
 
 
-def parsable_share(folder: Path) -> tuple[int, int]:
+def parsable_share(folder: Path) -> tuple[int, int, dict[str, int], int]:
+    """(parsable, critiques, judgements written {right: n, wrong: n}, correct)."""
     rows = [json.loads(line) for line in (folder / "results.jsonl").read_text().splitlines() if line.strip()]
-    return sum(bool(r.get("parsed")) for r in rows), len(rows)
+    said: dict[str, int] = {}
+    for r in rows:
+        if r.get("parsed"):
+            said[r.get("judgement")] = said.get(r.get("judgement"), 0) + 1
+    return sum(bool(r.get("parsed")) for r in rows), len(rows), said, sum(bool(r.get("correct")) for r in rows)
 
 
 def training_questions(data: Path) -> tuple[set[str], set[str]]:
@@ -122,8 +127,10 @@ def main() -> None:
                   f"{len(seen_ids)} training questions: {len(overlap)}")
         print("\n== critiques with a parsable <judgment> written by the model itself (DebugBench Python, "
               "held out) ==")
-        for name, (ok, n) in shares.items():
-            print(f"  {name:<28} {ok:>3}/{n:<3} = {100 * ok / n if n else 0:5.1f}%")
+        for name, (ok, n, said, correct) in shares.items():
+            # which judgements it writes matters too: a model that always says "right" is parsable, not a critic
+            print(f"  {name:<28} {ok:>3}/{n:<3} = {100 * ok / n if n else 0:5.1f}%   judgements written "
+                  f"{dict(sorted(said.items()))}, correct {correct}/{n}")
 
     if not args.skip_run:
         cli("run", "--model", str(run / "train" / "stage2"), "--out", str(run / "run"), "-k", "2", "--limit", "3")

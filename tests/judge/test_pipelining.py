@@ -50,3 +50,40 @@ def test_zygote_killed_with_requests_in_flight_loses_nothing():
     assert res.verdict is Verdict.AC and res.tests_passed == 6, res
     assert sorted(t.index for t in res.test_results) == list(range(6))
     assert judge.stats["worker_restarts"] >= 1 and judge.stats["system_errors"] == 0
+
+
+@needs_bwrap
+def test_large_inputs_and_outputs_in_flight_do_not_deadlock():
+    """Three tests of 300 KB in and out on one worker: a request sent while a test runs must fit in the pipe whole
+    (before issue 14, the judge blocked writing the next test's input while the zygote blocked writing the previous
+    test's output: the run hung forever)."""
+    big = "x" * 300_000 + "\n"
+    p = Problem(id="big", tests=[Test("stdin", big, big) for _ in range(3)])
+    box = {}
+
+    def judge_it():
+        with Judge(JudgeConfig(workers=1, all_tests=True)) as judge:
+            box["res"] = judge.run([Submission(p, "import sys\nsys.stdout.write(sys.stdin.read())\n")])[0]
+
+    t = threading.Thread(target=judge_it, daemon=True)
+    t.start()
+    t.join(120)
+    assert not t.is_alive(), "the judge hung with large requests in flight"
+    assert box["res"].verdict is Verdict.AC and box["res"].tests_passed == 3
+
+
+@needs_bwrap
+def test_fresh_solutions_load_with_their_run():
+    """Code a worker does not hold goes with the run request (one round trip): syntax errors are still CE with the
+    compiler's message, more solutions than the worker remembers (200) never make the zygote miss a code, and the
+    judge's worker is never restarted."""
+    p = Problem(id="echo", tests=[Test("stdin", "5\n", "5\n"), Test("stdin", "6\n", "6\n")])
+    codes = [f"x = input()  # {i}\nprint(x)\n" for i in range(230)]
+    codes[7] = "print(input()\n"  # a syntax error among them
+    with Judge(JudgeConfig(workers=1)) as judge:
+        res = judge.run([Submission(p, c) for c in codes])
+        again = judge.run([Submission(Problem(id="echo2", tests=p.tests), c) for c in codes[:40] + codes[-40:]])
+        assert judge.stats["worker_restarts"] == 0 and judge.stats["system_errors"] == 0
+    assert res[7].verdict is Verdict.CE and "SyntaxError" in res[7].message
+    assert all(r.verdict is Verdict.AC for i, r in enumerate(res) if i != 7)
+    assert [r.verdict for r in again].count(Verdict.CE) == 1

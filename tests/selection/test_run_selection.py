@@ -294,7 +294,8 @@ def test_run_selection_table_prints_every_strategy_against_random_and_the_oracle
 def test_generated_tests_run_in_the_judge_and_resume(tmp_path):
     """A stdin problem with generated inputs (no expected outputs) and a LeetCode method with generated asserts, in
     the judge's sandbox: passes and outputs as computed by hand; a re-run reads everything back."""
-    from codecritique.critique.dual_execution import DualExecutionConfig, GeneratedSuite, execute_generated
+    from codecritique.critique.dual_execution import DualExecutionConfig
+    from codecritique.critique.generated_execution import GeneratedSuite, execute_generated
     from codecritique.critique.run import DEMO_PROBLEMS
     from codecritique.judge.engine import JudgeConfig
     from codecritique.problems.load import load_problems

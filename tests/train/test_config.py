@@ -8,7 +8,7 @@ import pytest
 
 from codecritique.errors import DataError
 from codecritique.train.args import OverrideError, parse_overrides
-from codecritique.train.config import CONFIGS_DIR, apply, build_recipe, get_recipe, load_yaml
+from codecritique.train.config import CONFIGS_DIR, apply, build_recipe, get_recipe, load_yaml, stage_fields
 
 
 def test_ocr2_stage_configs_hold_the_papers_values(tmp_path, monkeypatch):
@@ -103,3 +103,64 @@ def test_shipped_accelerate_configs_parse_for_8x8_gpus():
     assert fsdp.fsdp_config["fsdp_state_dict_type"] == "FULL_STATE_DICT"
     for c in (zero3, fsdp):
         assert (c.num_machines, c.num_processes, c.mixed_precision) == (8, 64, "bf16")
+
+
+def _readme_gpu_command() -> list[str]:
+    """The README's 8 x 8 GPU command (the `accelerate launch` line of the Training section), as argv."""
+    import shlex
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = text[text.index("**On a GPU cluster**"):]
+    start = block.index("accelerate launch")
+    command = block[start: block.index("\n\n", start)].replace("\\\n", " ")
+    return shlex.split(command)[1:]  # after "accelerate"
+
+
+@pytest.mark.parametrize("config", ["deepspeed_zero3.yaml", "fsdp.yaml"])
+def test_readme_gpu_command_matches_the_shipped_configs(config, monkeypatch):
+    """No GPU here, so the command cannot run: what accelerate's launcher would hand each process (its own
+    launch-argument parsing and environment preparation, as `accelerate launch` does) and what the trainer then
+    computes are checked against the README's claims: 8 nodes x 8 processes, bf16, ZeRO-3 / FSDP with a full
+    model saved, no double activation checkpointing, 4 accumulation steps for the global batch of 256."""
+    from accelerate.commands.launch import _validate_launch_command, launch_command_parser
+    from accelerate.utils.launch import prepare_deepspeed_cmd_env, prepare_multi_gpu_env
+
+    from codecritique.train.args import parse_overrides
+    from codecritique.train.config import accumulation_for
+
+    argv = _readme_gpu_command()
+    assert argv[:3] == ["launch", "--config_file", "$CFG/deepspeed_zero3.yaml"]
+    argv[2] = str(CONFIGS_DIR / "accelerate" / config)
+    argv = ["3" if a == "N" else "10.0.0.1" if a == "HOST0" else a for a in argv[1:]]
+    m = argv.index("-m")
+    assert argv[m + 1: m + 3] == ["codecritique.cli", "train"]
+    args, defaults, mp_from_config = _validate_launch_command(launch_command_parser().parse_args(argv))
+    if config.startswith("deepspeed"):
+        assert args.use_deepspeed
+        args.deepspeed_fields_from_accelerate_config = ",".join(list(defaults.deepspeed_config))  # as launch does
+        _, env = prepare_deepspeed_cmd_env(args)
+        assert env["ACCELERATE_DEEPSPEED_ZERO_STAGE"] == "3"
+        assert env["ACCELERATE_DEEPSPEED_ZERO3_SAVE_16BIT_MODEL"] == "true"  # stageN/ is a loadable HF folder
+    else:
+        assert args.use_fsdp
+        env = prepare_multi_gpu_env(args)
+        assert env["FSDP_VERSION"] == "2" and env["FSDP_STATE_DICT_TYPE"] == "FULL_STATE_DICT"
+        assert env["FSDP_ACTIVATION_CHECKPOINTING"] == "false"  # the recipe's (trainer-side) checkpointing only
+    assert env["ACCELERATE_MIXED_PRECISION"] == "bf16"
+    assert (args.nnodes, args.nproc_per_node, args.node_rank) == ("8", "8", 3)  # torchrun's, on node N = 3
+    master = getattr(args, "master_addr", None) or getattr(args, "rdzv_endpoint", "")
+    assert master.startswith("10.0.0.1")  # HOST0
+
+    # the trainer's side: what `codecritique train` makes of the rest (typer's own options removed, as the CLI does)
+    train_args = argv[m + 3:]
+    own = {"--base-model", "--data", "--out"}
+    rest = [a for i, a in enumerate(train_args) if a not in own and (i == 0 or train_args[i - 1] not in own)]
+    overrides = parse_overrides(rest)
+    overrides["base_model"] = train_args[train_args.index("--base-model") + 1]
+    recipe = build_recipe(overrides=overrides)  # with --base-model: the ocr2 recipe
+    assert recipe.name == "ocr2"
+    settings = {**{k: f.default for k, f in stage_fields().items()}, **recipe.stage_settings("1")}
+    assert settings["bf16"] is True and settings["activation_checkpointing"] is True
+    assert settings["dataset_num_proc"] == 32 and settings["report_to"] == "wandb"
+    processes = int(args.nnodes) * int(args.nproc_per_node)  # WORLD_SIZE of every rank
+    assert accumulation_for(settings["global_batch_size"], settings["per_device_train_batch_size"], processes) == 4

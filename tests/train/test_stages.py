@@ -32,7 +32,11 @@ def test_two_stages_write_model_folders_and_stage2_starts_fresh(tiny_model, ocr2
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     out = tmp_path / "run"
-    recipe = build_recipe(recipe="demo", overrides=_overrides(tiny_model))
+    import importlib.util
+
+    tensorboard = importlib.util.find_spec("tensorboardX") is not None  # the train extra installs it
+    recipe = build_recipe(recipe="demo", overrides=_overrides(tiny_model, report_to="tensorboard" if tensorboard
+                                                              else "none"))
     events = []
     r1, r2 = train(recipe, [ocr2_parquet], out, on_event=events.append)
     assert r2.base_model == str(out / "stage1")  # Stage II starts from Stage I's weights
@@ -50,6 +54,9 @@ def test_two_stages_write_model_folders_and_stage2_starts_fresh(tiny_model, ocr2
         curve = json.loads((folder / "loss.json").read_text())
         assert [p["step"] for p in curve] == list(range(1, 9))
         assert (folder / "loss.csv").read_text().startswith("step,loss,learning_rate")
+        if tensorboard:  # report_to passes through, and its logs outlive the removed checkpoints
+            assert _tensorboard_scalars(folder / "tensorboard", "train/loss") == pytest.approx(
+                [v for _, v in r.losses], rel=1e-5)
     assert r1.tokens["kept"] == {"generation": 12} and r2.tokens["kept"] == {"generation": 12, "critique": 12}
     s1 = AutoModelForCausalLM.from_pretrained(out / "stage1").state_dict()
     s2 = AutoModelForCausalLM.from_pretrained(out / "stage2").state_dict()
@@ -61,6 +68,24 @@ def test_two_stages_write_model_folders_and_stage2_starts_fresh(tiny_model, ocr2
     # the same call again trains nothing
     again = train(recipe, [ocr2_parquet], out)
     assert [r.skipped for r in again] == [True, True]
+
+
+def _tensorboard_scalars(folder: Path, tag: str) -> list[float]:
+    """The values of one scalar tag in TensorBoard event files (TFRecord framing: length, crc, event, crc)."""
+    import struct
+
+    from tensorboardX.proto import event_pb2
+
+    values = []
+    for path in sorted(folder.rglob("events.out.tfevents.*")):
+        data = path.read_bytes()
+        pos = 0
+        while pos < len(data):
+            (length,) = struct.unpack("<Q", data[pos: pos + 8])
+            event = event_pb2.Event.FromString(data[pos + 12: pos + 12 + length])
+            pos += 12 + length + 4
+            values += [v.simple_value for v in event.summary.value if v.tag == tag]
+    return values
 
 
 def _cli(args: list[str], **kw):
@@ -99,6 +124,7 @@ def test_kill_9_inside_a_stage_then_the_same_command_resumes(tiny_model, ocr2_pa
     code, text = invoke_cli("train", *args)
     assert code == 0, text
     assert "resuming from" in text and "checkpoint-" in text
+    assert "loss per step: 1:" in text and "30:" in text  # the curve's numbers in the command's output
     result = json.loads((out / "stage1" / "stage.json").read_text())
     assert result["complete"] and result["steps"] == 30
     start = int(Path(result["resumed_from"]).name.split("-")[1])

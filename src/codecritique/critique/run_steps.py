@@ -204,7 +204,8 @@ class TestRunStep(RunStep):
                 "language": self.cfg.language, **_problem_settings(self.cfg)}
 
     def run(self, shard: Shard, ctx: ShardContext) -> int:
-        from .dual_execution import DualExecutionConfig, GeneratedSuite, execute_generated
+        from .dual_execution import DualExecutionConfig
+        from .generated_execution import GeneratedSuite, execute_generated
 
         cfg, problems, progress = self.cfg, self.problems(), ShardProgress(ctx)
         gens = _rows(ctx.input_paths("generations.jsonl")[0])

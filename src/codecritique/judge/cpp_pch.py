@@ -61,7 +61,7 @@ STANDARD_HEADERS = frozenset(
     _CXX.split() + [f"{h}.h" for h in _C.split()]
     + ["bits/stdc++.h", "bits/extc++.h", "ext/pb_ds/assoc_container.hpp", "ext/pb_ds/tree_policy.hpp"])
 
-_INCLUDE = re.compile(r"#[ \t]*include[ \t]*<([^<>\n]+)>[ \t]*(?://[^\n]*|/\*[^\n]*?\*/[ \t]*)?(?=\n|\Z)")
+_INCLUDE = re.compile(r"#[ \t]*include[ \t]*<([^<>\n]+)>[ \t]*(?://[^\n]*|/\*[^\n]*?\*/[ \t]*)?\r?(?=\n|\Z)")
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")
 
 

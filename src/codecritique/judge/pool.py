@@ -1,7 +1,8 @@
 """The judge's worker pool: one sandboxed worker (a zygote) per thread, fed tests by the :class:`Scheduler`.
 
-Each worker thread runs a pipelined loop: while a test runs, the next unit's request is already sent when it needs
-nothing else from the zygote first, so the zygote starts it as soon as the previous one ends. A worker that fails
+Each worker thread runs a pipelined loop: while a test runs, the next unit's request is already sent (with the
+code, when the worker does not hold it yet, so a fresh solution costs one round trip), so the zygote starts it as
+soon as the previous one ends. A worker that fails
 (crash, hang, garbage) is restarted and the test retried; after ``retries`` failures the test's verdict is SE,
 which never counts as a wrong answer.
 """
@@ -93,8 +94,8 @@ class WorkerPool:
 
     def _worker_loop(self, worker: Worker, sched: Scheduler) -> None:
         """Take units from the scheduler and run them. While a test runs, the next unit's request is already sent
-        when it needs nothing else from the zygote first (its code is loaded), so the zygote starts it as soon as
-        the previous one ends and the judge's own work on a result overlaps the next test. The next unit is often
+        (with its code if the worker does not hold it; only if it fits in the request pipe whole, see
+        Worker.fits_in_flight), so the zygote starts it as soon as the previous one ends and the judge's own work on a result overlaps the next test. The next unit is often
         the same solution's next test, handed out speculatively: results after a failing test are discarded."""
         pending: tuple[Job, int, RunRequest, float] | None = None
         while True:
@@ -106,12 +107,15 @@ class WorkerPool:
                 job, index = unit
                 try:
                     if worker.alive:
-                        # while a test is in flight, only code the worker holds already (nothing to load first)
+                        # code the worker does not hold yet goes with the request (compiled, then run, in one
+                        # round trip); code known not to compile goes the plain way (its CE, no request)
                         code = self.requests.code(job.payload, index)
-                        if (pending is None or worker.has(code.key)) and code.load(worker) is None:
+                        known = code.key in worker.loaded
+                        if not known or worker.has(code.key):
                             req = self.requests.request(job.payload, index, code)
-                            sent = (job, index, req, worker.submit(req))
-                            unit = None
+                            if pending is None or worker.fits_in_flight(req, "" if known else code.source):
+                                sent = (job, index, req, worker.submit(req, load=None if known else code))
+                                unit = None
                 except WorkerError as e:
                     log.warning("worker %d: %s (sending)", worker.index, e)
                     worker.close()
@@ -150,6 +154,8 @@ class WorkerPool:
 
     def _result(self, p: Payload, index: int, req: RunRequest, outcome: RunOutcome) -> TestResult:
         """The verdict of a test from what its run produced (and the time that took, accounted)."""
+        if outcome.compile_error is not None:  # its code came with the request and does not compile
+            return TestResult(Verdict.CE, index, message=outcome.compile_error)
         t0 = time.monotonic()
         result = classify(outcome, p.tests[index], index, p.limits, p.checker, mode_binary=p.language == "cpp",
                           compat=bool(req.compat))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import select
@@ -11,6 +12,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .limits import DEFAULT_MEMORY_MB, DEFAULT_NPROC, DEFAULT_OUTPUT_MB, DEFAULT_TIME_LIMIT
 from .sandbox import BASE_UID, CLEAN_ENV, SANDBOX_ZYGOTE, SANDBOXED_DIR, ZYGOTE_PATH, SandboxConfig, _python_roots, \
@@ -40,6 +42,7 @@ class RunOutcome:
     result: bytes = b""  # fd 3 after the test: functional tests: token + JSON of the return value; program: token
     token: bytes = b""  # the test's end-of-test token (empty: none was asked for), see zygote._run_solution
     times: dict[str, float] = field(default_factory=dict)  # fork, setup, run, zygote, roundtrip (seconds)
+    compile_error: str | None = None  # the code, loaded with the request, does not compile (nothing ran)
 
 
 @dataclass
@@ -58,6 +61,20 @@ class RunRequest:
     compat: str | None = None  # "lcb": run as LiveCodeBench does; the output to check comes back as `result`
     argv: list[str] = field(default_factory=list)  # exec mode: the binary (a path visible in the sandbox)
     token: bool = False  # give the test an end-of-test token that only the harness's normal end writes back
+    loads: bool = False  # set by Worker.submit: the code came with this request (compiled, then run)
+
+
+class LoadSpec(Protocol):
+    """What :meth:`Worker.submit` needs of code to load with a request (requests.Code is one)."""
+
+    source: str
+    lang: str
+    prelude: bool
+    filename: str
+    compat: str | None
+
+
+F_SETPIPE_SZ, F_GETPIPE_SZ = 1031, 1032
 
 
 class Worker:
@@ -69,6 +86,7 @@ class Worker:
         self.kind = kind  # the effective sandbox kind
         self.proc: subprocess.Popen | None = None
         self.loaded: dict[str, str | None] = {}  # key -> compile error (None: compiled fine)
+        self._req_capacity = 1 << 16  # bytes the request pipe holds (see fits_in_flight)
         self.strategy = ""
         self.seccomp_active = False
         self._workdir: tempfile.TemporaryDirectory | None = None
@@ -82,6 +100,11 @@ class Worker:
         exe = python_executable(self.cfg)
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
+        try:  # room for a whole request sent while the previous test runs (see fits_in_flight)
+            fcntl.fcntl(req_w, F_SETPIPE_SZ, 1 << 20)
+        except OSError:
+            pass
+        self._req_capacity = fcntl.fcntl(req_w, F_GETPIPE_SZ)
         zcfg: dict = {"req_fd": req_r, "rep_fd": rep_w, "tmp_size_mb": self.cfg.tmp_size_mb,
                       "isolation": self.kind != "none"}
         if self.cfg.preload is not None:
@@ -226,12 +249,15 @@ class Worker:
         if not head.get("ok"):
             raise WorkerError(head.get("error", "load failed"))
         err = head.get("compile_error")
-        if len(self.loaded) >= 200:  # the zygote keeps 256; forget the oldest so we reload it if needed
-            oldest = next(iter(self.loaded))
-            self.loaded.pop(oldest)
-            self._call({"op": "drop", "key": oldest}, [], timeout=30)
-        self.loaded[key] = err
+        self._remember(key, err)
         return err
+
+    def _remember(self, key: str, err: str | None) -> None:
+        """The zygote keeps the last 256 codes it loaded (a reload moves a code to the end); remembering only the
+        last 200 here, in the same order, every key held here is held there too."""
+        if key not in self.loaded and len(self.loaded) >= 200:
+            self.loaded.pop(next(iter(self.loaded)))
+        self.loaded[key] = err
 
     def run(self, req: RunRequest) -> RunOutcome:
         return self.collect(req, self.submit(req))
@@ -240,11 +266,27 @@ class Worker:
         """Whether code ``key`` is loaded and compiled fine (a run of it needs no other request first)."""
         return key in self.loaded and self.loaded[key] is None
 
-    def submit(self, req: RunRequest) -> float:
+    def fits_in_flight(self, req: RunRequest, source: str = "") -> bool:
+        """Whether ``req`` (with ``source``, if it loads its code) may be sent while another request is in flight.
+        The zygote reads requests only between tests, so such a request must fit in the pipe whole: otherwise the
+        judge blocks writing it while the zygote blocks writing the reply the judge is not reading yet."""
+        size = len(req.stdin) + len(req.args.encode("utf-8", "surrogateescape")) + \
+            len(source.encode("utf-8", "surrogateescape")) + 16384  # + the header, generously
+        return size <= self._req_capacity
+
+    def submit(self, req: RunRequest, load: LoadSpec | None = None) -> float:
         """Send a run request without waiting for its reply (see :meth:`collect`); returns when it was sent. The
-        zygote answers requests in order, so a second request may be sent while the first one runs."""
+        zygote answers requests in order, so a second request may be sent while the first one runs (if it
+        :meth:`fits_in_flight`). ``load``: code this worker does not hold yet, sent with the request: the zygote
+        compiles it and runs the test in one round trip (or answers with the compile error)."""
         head = {"op": "run", "key": req.key, "kind": req.kind, "cpu": req.cpu_limit, "wall": req.wall_limit,
                 "mem_mb": req.memory_mb, "out_cap": req.output_cap, "nproc": req.nproc, "mode": req.mode}
+        blobs = [req.stdin]
+        req.loads = load is not None
+        if load is not None:
+            head["load"] = {"lang": load.lang, "prelude": load.prelude, "filename": load.filename,
+                            "compat": load.compat}
+            blobs.append(load.source.encode("utf-8", "surrogateescape"))
         if req.kind == "functional":
             head.update(fn_name=req.fn_name, args=req.args)
         if req.mode == "exec":
@@ -255,7 +297,7 @@ class Worker:
             head["token"] = True
         if not self.alive:
             self.start()
-        self._send(head, [req.stdin])
+        self._send(head, blobs)
         return time.monotonic()
 
     def collect(self, req: RunRequest, t0: float) -> RunOutcome:
@@ -267,6 +309,12 @@ class Worker:
             if rep.get("missing"):
                 self.loaded.pop(req.key, None)
             raise WorkerError(rep.get("error", "run failed"))
+        if req.loads:
+            self._remember(req.key, rep.get("compile_error"))
+        if rep.get("compile_error") is not None:
+            return RunOutcome(exit_code=None, signal=None, cpu_time=0.0, wall_time=0.0, rss_kb=0, wall_killed=False,
+                              stdout=b"", stdout_size=0, stderr_tail=b"", stderr_size=0, times=times,
+                              compile_error=rep["compile_error"])
         out, err, res = (blobs + [b"", b"", b""])[:3]
         return RunOutcome(exit_code=rep.get("exit"), signal=rep.get("signal"), cpu_time=rep.get("cpu") or 0.0,
                           wall_time=rep.get("wall", 0.0), rss_kb=rep.get("rss_kb", 0),

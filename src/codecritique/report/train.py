@@ -81,4 +81,19 @@ def summary_lines(results: Iterable[Any]) -> list[str]:
                                                       if r.resumed_from else "trained")
         lines.append(f"stage {r.stage}: {state}, {r.steps} steps, loss {first} -> {last}, "
                      f"{over} over-long samples dropped, packing {'on' if r.packing else 'off'} -> {r.model_dir}")
+        if losses:
+            lines.append(f"  loss per step: {curve_text(losses)}")
     return lines
+
+
+def curve_text(losses: Sequence[tuple[int, float]], points: int = 16) -> str:
+    """The loss curve in one line (at most ``points`` steps, evenly spread, the last included) and the mean of its
+    first and last thirds (per-step losses of small batches are noisy; the thirds say whether it falls)."""
+    n = len(losses)
+    picks = sorted({round(i * (n - 1) / (points - 1)) for i in range(points)}) if n > points else range(n)
+    text = " ".join(f"{losses[i][0]}:{losses[i][1]:.3f}" for i in picks)
+    third = max(1, n // 3)
+    head = sum(v for _, v in losses[:third]) / third
+    tail = sum(v for _, v in losses[-third:]) / third
+    trend = "falling" if tail < head else "not falling"
+    return f"{text} (mean of first {third}: {head:.3f}, last {third}: {tail:.3f}, {trend})"

@@ -31,6 +31,7 @@ from codecritique.train.tokenize import TokenStats, tokenize_dataset
 RESULT_FILE = "stage.json"
 CHECKPOINTS = "checkpoints"
 TOKENIZED = "tokenized"  # the tokenization cache (datasets Arrow files), removed with the checkpoints
+TENSORBOARD = "tensorboard"  # --report_to tensorboard: the event files, kept
 
 
 @dataclass
@@ -159,6 +160,11 @@ def prepare_stage(recipe: Recipe, stage: str, base_model: str, examples: list[Ex
     trainer = _trainer_class(SFTTrainer)(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
                          callbacks=[ProgressEvents(stage, on_event), recorder])
     trainer.remove_callback(PrinterCallback)  # it prints every log dict; progress goes through on_event
+    for callback in trainer.callback_handler.callbacks:
+        # --report_to tensorboard logs under output_dir (the checkpoints, removed when the stage completes) unless
+        # TENSORBOARD_LOGGING_DIR says otherwise: keep them in the stage folder (`tensorboard --logdir OUT`)
+        if type(callback).__name__ == "TensorBoardCallback" and getattr(callback, "logging_dir", "") is None:
+            callback.logging_dir = str(folder / TENSORBOARD)
     checkpoint = last_checkpoint(folder / CHECKPOINTS)
     return PreparedStage(trainer, tokenizer, token_stats, packing_reason, checkpoint, recorder)
 
