@@ -1,7 +1,7 @@
 """The physical floor of a Python judging workload: the CPU time the solutions themselves need.
 
 Each test runs once in a bare fork server (no sandbox, no IPC, no checker): the server pre-imports what the judge's
-zygote pre-imports, then per test forks a child that gets the input on a memfd as fd 0, compiles and runs the code
+zygote pre-imports (all of it, also what it imports only once a LiveCodeBench-prelude code comes), then per test forks a child that gets the input on a memfd as fd 0, compiles and runs the code
 as ``__main__`` (functional tests: calls the method with the arguments), flushes and ``_exit``-s; the parent reads
 the child's CPU time (user + system) from ``wait4``. Compiling the code is counted (a fresh solution has to be
 compiled once), interpreter start-up is not (every judge amortises it). The floor of a run on ``cores`` cores is
@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 
-from codecritique.judge.sandboxed.zygote_python import LCB_PRELUDE, PRELOAD
+from codecritique.judge.sandboxed.zygote_python import LCB_PRELUDE, PRELOAD, PRELUDE_PRELOAD
 
 CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
 
@@ -85,7 +85,8 @@ def solution_cpu_times(jobs: list[dict], workers: int = 1, python: str = sys.exe
             path = os.path.join(d, f"jobs{k}.json")
             with open(path, "w") as f:
                 json.dump(shard, f)
-            procs.append(subprocess.Popen([python, "-c", SERVER, path, json.dumps(PRELOAD), json.dumps(LCB_PRELUDE)],
+            procs.append(subprocess.Popen([python, "-c", SERVER, path, json.dumps(PRELOAD + PRELUDE_PRELOAD),
+                                           json.dumps(LCB_PRELUDE)],
                                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=CLEAN_ENV, cwd=d))
         results = []
         for p in procs:

@@ -202,6 +202,8 @@ def _judge_limit_options() -> tuple[Opt, ...]:
         Opt("cxxflags", metavar="FLAGS", help="C++ compiler flags, replacing the profile's."),
         Opt("cpp_cache", metavar="DIR", help="C++ binary and precompiled-header cache (default: "
                                              "~/.cache/codecritique/cpp)."),
+        Opt("cpp_pch", flag="--cpp-pch/--no-cpp-pch", help="C++: precompiled headers for sources that start with standard includes (the same "
+                            "binaries, faster compiles)."),
         Opt("cache", metavar="FILE", help="Persistent verdict cache (SQLite file)."),
     )
 
@@ -466,7 +468,8 @@ def run(
 
 # settings of a run directory that do not change its results (they may differ between invocations)
 _RUN_SETTINGS_FREE = {"out", "backend.concurrency", "judge.workers", "judge.compile_workers", "judge.cache",
-                      "backend.model", "backend.local_batch"}
+                      "backend.model", "backend.local_batch", "judge.cpp_pch", "judge.cpp_pch_min_uses",
+                      "judge.cpp_pch_max_mb"}
 
 
 def _flat(d: dict, prefix: str = "") -> dict:

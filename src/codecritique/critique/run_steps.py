@@ -230,6 +230,9 @@ class TestRunStep(RunStep):
         return write_jsonl(ctx.output("generated_results.jsonl"), rows)
 
 
+PCH_FIELDS = ("cpp_pch", "cpp_pch_min_uses", "cpp_pch_max_mb")  # compile speed only: verdicts are the same
+
+
 @dataclass
 class JudgeStep(RunStep):
     name = "judge"
@@ -237,7 +240,7 @@ class JudgeStep(RunStep):
     run_reads: tuple[str, ...] = ("generations.jsonl",)
 
     def settings(self) -> dict[str, Any]:
-        judge = {k: v for k, v in asdict(self.cfg.judge).items() if k not in ("workers", "compile_workers", "cache")}
+        judge = {k: v for k, v in asdict(self.cfg.judge).items() if k not in ("workers", "compile_workers", "cache", *PCH_FIELDS)}
         return {"judge": judge, "language": self.cfg.language, **_problem_settings(self.cfg)}
 
     def run(self, shard: Shard, ctx: ShardContext) -> int:

@@ -32,6 +32,9 @@ class JudgeConfig:
     cxxflags: str | None = None  # compiler flags replacing the profile's (shell syntax)
     cpp_cache: str | None = None  # binary and precompiled-header cache (default: ~/.cache/codecritique/cpp)
     compile_workers: int = 0  # parallel compiles (0: as many as workers)
+    cpp_pch: bool = True  # precompiled headers (exact: a source's own leading standard includes, see cpp_pch.py)
+    cpp_pch_min_uses: int = 4  # sources with the same leading includes before their PCH is built (a build: ~4 compiles)
+    cpp_pch_max_mb: int = 4096  # disk kept for those PCHs in the C++ cache (least recently used removed first)
 
     def validate(self, prefix: str = "") -> None:
         """Raise :class:`~codecritique.errors.ConfigError` for a setting that cannot work (before any judging)."""
@@ -47,6 +50,8 @@ class JudgeConfig:
                 f"unknown sandbox {self.sandbox!r}: use {', '.join(SANDBOXES)}")
         require_number(prefix + "workers", self.workers, minimum=0)
         require_number(prefix + "compile_workers", self.compile_workers, minimum=0)
+        require_number(prefix + "cpp_pch_min_uses", self.cpp_pch_min_uses, minimum=1)
+        require_number(prefix + "cpp_pch_max_mb", self.cpp_pch_max_mb, minimum=0)
         require_number(prefix + "time_limit", self.time_limit, minimum=0, strict=True, optional=True)
         require_number(prefix + "memory_mb", self.memory_mb, minimum=0, strict=True, optional=True)
         require_number(prefix + "output_mb", self.output_mb, minimum=0, strict=True)

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 
 STATS = ("tests_run", "worker_restarts", "system_errors", "deduplicated", "cached", "compiles", "compile_cache_hits",
-         "compile_errors", "unmappable")
+         "compile_errors", "compile_pch", "compile_pch_retries", "unmappable")
 # seconds summed over tests: fork (in the zygote), set-up of the test process, run, the rest of the zygote's work,
 # the pipe round trip, and the output check (in the judge); compile: CPU seconds of the C++ compiles
 TIMINGS = ("fork", "setup", "run", "zygote_other", "ipc", "compare", "compile")

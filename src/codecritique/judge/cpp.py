@@ -1,15 +1,14 @@
-"""Compiling C++ solutions into an on-disk binary cache, with a precompiled ``bits/stdc++.h`` per flag set.
+"""Compiling C++ solutions into an on-disk binary cache, with precompiled headers per flag set.
 
-* **Precompiled headers.** ``bits/stdc++.h.gch`` is built once per (compiler, flags) into the cache, under a file
-  lock, with exactly the flags of the compiles that use it (g++ silently ignores a PCH built with other flags).
-  Compiles of a source that includes ``<bits/stdc++.h>`` add ``-I <pch dir> -Winvalid-pch``, so a source whose
-  first include is ``<bits/stdc++.h>`` finds the ``.gch`` first. A source that starts with other standard
-  headers (HumanEval-X: ``#include <stdio.h>``, ``<vector>``, ``<algorithm>``..., see :func:`standard_preamble`)
-  gets a precompiled header of exactly those leading lines (its "preamble"), built the second time that preamble
-  is compiled and kept in the cache: the source is compiled with its preamble lines replaced by one
-  ``#include "cc_preamble.h"`` (line numbers kept), which is textually the same program, so verdicts are those of
-  plain compilation (a PCH of *all* of ``bits/stdc++.h`` would not be: names a source never included would become
-  visible, and a program that does not compile could pass). Whether a PCH was used is recorded per compile.
+* **Precompiled headers.** Two kinds, both built with exactly the flags of the compiles that use them (g++ silently
+  ignores a PCH built with other flags; ``-Winvalid-pch`` makes it say so, and the result says whether one was used):
+  - a source that starts with its own standard includes (``#include <vector>``, ``<string>``...: the rule is in
+    ``cpp_pch.py``) is compiled with ``-include`` of a PCH of exactly those lines, built once ``min_uses`` sources
+    have them; object files are byte-identical to the plain compile's;
+  - ``bits/stdc++.h.gch``, built when a source first mentions ``bits/stdc++.h``: compiles add ``-I <pch dir>``, so
+    a source whose first include is ``<bits/stdc++.h>`` finds the ``.gch`` first (g++ checks that nothing before it
+    changes its meaning).
+  A compile with a PCH that fails is compiled again without it, and that result is kept (verdict and message).
 * **Binary cache.** A binary is stored under ``sha256(compiler identity, flags, source)``; a compile error is stored
   too (not a compile stopped by the limits, which may depend on the machine's load). A striped file lock per key
   makes two threads or two judges never compile the same source twice; binaries are moved into place atomically.
@@ -20,7 +19,8 @@ How the compiler itself runs (sandbox, limits) is in ``cpp_toolchain.py``; the p
 in ``cpp_profiles.py``; what the judge compiles for a solution's tests in ``cpp_prepare.py``.
 
 The cache lives in ``$CODECRITIQUE_CPP_CACHE``, else ``$XDG_CACHE_HOME/codecritique/cpp``, else
-``~/.cache/codecritique/cpp``. Nothing is ever evicted: delete the directory to reclaim space.
+``~/.cache/codecritique/cpp``. Binaries are never evicted (delete the directory to reclaim space); block PCHs are
+kept under ``pch_max_mb``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .cpp_pch import PchStore
 from .cpp_toolchain import CompilerMissing, CompilerRun, compiler_identity, first_errors, limit_hit, run_compiler
 from .limits import CompileLimits
 
@@ -64,50 +65,8 @@ class CompileResult:
     cached: bool = False
     cpu_time: float = 0.0  # seconds (compiler, assembler and linker)
     wall_time: float = 0.0
-    pch: bool = False  # the precompiled bits/stdc++.h was used
-
-
-# The standard library's headers (C++17/20 and the C headers, in both spellings): content fixed by the toolchain,
-# so a precompiled copy in the cache is the same text the compiler would read.
-_C_HEADERS = ("assert complex ctype errno fenv float inttypes iso646 limits locale math setjmp signal stdalign "
-              "stdarg stdbool stddef stdint stdio stdlib string tgmath time uchar wchar wctype").split()
-STANDARD_HEADERS = frozenset(
-    ("algorithm any array atomic bit bitset charconv chrono codecvt compare complex concepts condition_variable "
-     "deque exception execution filesystem forward_list fstream functional future initializer_list iomanip ios "
-     "iosfwd iostream istream iterator limits list locale map memory memory_resource mutex new numbers numeric "
-     "optional ostream queue random ranges ratio regex scoped_allocator set shared_mutex source_location span "
-     "sstream stack stdexcept streambuf string string_view system_error thread tuple type_traits typeindex "
-     "typeinfo unordered_map unordered_set utility valarray variant vector version bits/stdc++.h").split()
-    + [f"c{h}" for h in _C_HEADERS] + [f"{h}.h" for h in _C_HEADERS])
-_PREAMBLE_INCLUDE = re.compile(r"\s*#\s*include\s*<([^<>]+)>\s*(?://.*)?")
-_PREAMBLE_OTHER = re.compile(r"\s*(?://.*|using\s+namespace\s+std\s*;\s*(?://.*)?)?")
-PREAMBLE_HEADER = "cc_preamble.h"
-
-
-def standard_preamble(source: str) -> tuple[str, int] | None:
-    """The source's leading lines when they are only ``#include <standard header>`` lines (at least one), blank
-    lines, ``//`` comments and ``using namespace std;``: (those lines, how many). None otherwise. Stops at the first
-    other line (a macro definition, a block comment, code, a continued line, another header), so nothing that could
-    change what the headers mean comes before them."""
-    lines = source.split("\n")
-    n, includes = 0, 0
-    for line in lines[:-1]:  # the last piece has no newline: never part of a preamble
-        text = line.rstrip("\r")
-        if text.endswith("\\"):
-            break
-        m = _PREAMBLE_INCLUDE.fullmatch(text)
-        if m:
-            if m.group(1).strip() not in STANDARD_HEADERS:
-                break
-            includes += 1
-        elif not _PREAMBLE_OTHER.fullmatch(text):
-            break
-        n += 1
-    while n and not _PREAMBLE_INCLUDE.fullmatch(lines[n - 1].rstrip("\r")):
-        n -= 1  # end at the last include: what follows belongs to the program
-    if not includes or not n:
-        return None
-    return "\n".join(lines[:n]) + "\n", n
+    pch: bool = False  # a precompiled header was used (the result is the one of a compile that used it)
+    pch_retried: bool = False  # the compile with a PCH failed, and this is the result without it
 
 
 def default_cache_dir() -> Path:
@@ -122,13 +81,12 @@ class CppCompiler:
 
     def __init__(self, flags: Sequence[str], cache_dir: str | Path | None = None, compiler: str = "g++",
                  limits: CompileLimits = CompileLimits(), sandbox: str = "bwrap", pch: bool = True,
-                 preamble_min_uses: int = 2):
+                 pch_min_uses: int = 4, pch_max_mb: int = 4096):
         self.flags = tuple(flags)
         self.compiler = compiler
         self.limits = limits
         self.sandbox = sandbox
         self.use_pch = pch
-        self.preamble_min_uses = preamble_min_uses  # compiles of a preamble before its PCH is built
         self.identity = compiler_identity(compiler)
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.bin_dir = self.cache_dir / "bin"
@@ -140,7 +98,8 @@ class CppCompiler:
             os.chmod(d, mode)
         self._pch_lock = threading.Lock()
         self._pch: Path | None | bool = False  # False: not looked at yet; None: unavailable
-        self._preamble_uses: dict[str, int] = {}  # preamble PCH tag -> compiles that asked for it (this process)
+        self.blocks = PchStore(self.cache_dir / "pch", self.identity, self.flags, self._build_block,
+                               min_uses=pch_min_uses, max_mb=pch_max_mb)
 
     def key(self, source: str, objects: Sequence[Path] = (), wrap_main: bool = False) -> str:
         parts = [self.identity, *self.flags, *(o.name for o in objects), *(["wrap-main"] if wrap_main else []), ""]
@@ -159,10 +118,12 @@ class CppCompiler:
         key = self.key(source, objects, wrap_main)
         found = self._cached(key)
         if found:
+            self.blocks.settle(source)
             return found
         with self._lock(f"bin-{key[:2]}"):
             found = self._cached(key)
             if found:
+                self.blocks.settle(source)
                 return found
             return self._compile(key, source, objects, wrap_main)
 
@@ -176,23 +137,38 @@ class CppCompiler:
         return None
 
     def _compile(self, key: str, source: str, objects: Sequence[Path], wrap_main: bool = False) -> CompileResult:
-        preamble = standard_preamble(source) if self.use_pch else None
-        pre_dir = None
-        if preamble is not None and _PREAMBLE_INCLUDE.search(preamble[0]).group(1).strip() != "bits/stdc++.h":
-            pre_dir = self.preamble_pch(preamble[0])  # (bits/stdc++.h first: its own PCH, below)
-        pch = self.pch_dir() if self.use_pch and pre_dir is None and "bits/stdc++.h" in source else None
+        block = self.blocks.choose(source) if self.use_pch else None
+        std = self.pch_dir() if self.use_pch and block is None and "bits/stdc++.h" in source else None
+        res, limited, stderr = self._attempt(key, source, objects, wrap_main, block, std)
+        if not res.ok and not limited and (block or std) and _pch_involved(stderr):
+            # a PCH must never change a verdict: a failure that involves it (an error reached through the
+            # PCH's include chain, a damaged or vanished PCH) is compiled again as plain g++ would, and that is kept
+            if block:
+                self.blocks.forget(block[0])
+            again, limited, _ = self._attempt(key, source, objects, wrap_main, None, None)
+            again.cpu_time += res.cpu_time
+            again.wall_time += res.wall_time
+            again.pch_retried, res = True, again
+        if not res.ok and not limited:
+            _write_atomic(self.cache_dir / "ce" / key, res.error)
+        return res
+
+    def _attempt(self, key: str, source: str, objects: Sequence[Path], wrap_main: bool,
+                 block: tuple[tuple[str, ...], Path] | None, std: Path | None) -> tuple[CompileResult, bool, str]:
+        """One compile (with the block PCH ``block``, or the bits/stdc++.h PCH directory ``std``, or neither): the
+        result, whether a compile limit stopped it, the compiler's stderr. A binary goes into the cache; a compile
+        error does not (the caller decides)."""
         work = Path(tempfile.mkdtemp(prefix="c-", dir=self.cache_dir / "tmp"))
         try:
-            text = source
-            if pre_dir is not None:  # the same program: its preamble lines become one include, line numbers kept
-                n = preamble[1]  # type: ignore[index]
-                text = f'#include "{PREAMBLE_HEADER}"\n' + "\n" * (n - 1) + source.split("\n", n)[n]
-            (work / "solution.cpp").write_text(text, encoding="utf-8", errors="surrogateescape")
+            (work / "solution.cpp").write_text(source, encoding="utf-8", errors="surrogateescape")
             argv = [self.compiler, *self.flags, "-fdiagnostics-color=never"]
-            if pre_dir is not None:
-                argv += ["-I", self._inside(pre_dir, "/pre"), "-Winvalid-pch"]
-            elif pch is not None:
-                argv += ["-I", self._inside(pch, "/pch"), "-Winvalid-pch"]
+            binds: dict[Path, str] = {}
+            if block is not None:
+                argv += ["-include", self._inside(block[1], "/pch-blk") + "/b.h", "-Winvalid-pch"]
+                binds[block[1]] = "/pch-blk"
+            elif std is not None:
+                argv += ["-I", self._inside(std, "/pch"), "-Winvalid-pch"]
+                binds[std] = "/pch"
             objs = [self._inside(o, f"/obj/{o.name}") for o in objects]
             if wrap_main:  # compile, rename main, link: three steps in one sandboxed shell
                 compile_ = shlex.join([*argv, "-c", "solution.cpp", "-o", "solution.o"])
@@ -202,28 +178,30 @@ class CppCompiler:
                                          f"&& {link}"]
             else:
                 argv += ["solution.cpp", *objs, "-o", "solution"]
-            binds = {pch: "/pch"} if pch else {pre_dir: "/pre"} if pre_dir else {}
             if objects:
                 binds[self.obj_dir] = "/obj"
             run = self._run(argv, work, binds)
-            res = CompileResult(False, key, cpu_time=run.cpu_time, wall_time=run.wall_time,
-                                pch=(pre_dir is not None or pch is not None and "bits/stdc++.h" in source) and
-                                "not used because" not in run.stderr)
+            ignored = "not used because" in run.stderr or "were invalid" in run.stderr
+            used = not ignored and (block is not None or (std is not None and "bits/stdc++.h" in source))
+            res = CompileResult(False, key, cpu_time=run.cpu_time, wall_time=run.wall_time, pch=used)
             out = work / "solution"
             if run.returncode == 0 and out.exists():
                 os.chmod(out, 0o711)
                 os.replace(out, self.bin_dir / key)
                 res.ok, res.binary = True, str(self.bin_dir / key)
-                return res
+                return res, False, run.stderr
             limit = limit_hit(run, self.limits)
             if limit:
                 res.error = f"compile limits exceeded ({limit})"
             else:
                 res.error = first_errors(run.stderr) or f"the compiler failed (exit code {run.returncode})"
-                _write_atomic(self.cache_dir / "ce" / key, res.error)
-            return res
+            return res, bool(limit), run.stderr
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+    def _build_block(self, work: Path, name: str) -> CompilerRun:
+        """Precompile ``work/<name>`` (a block header, see cpp_pch.py) into ``work/<name>.gch``."""
+        return self._run([self.compiler, *self.flags, "-x", "c++-header", name, "-o", f"{name}.gch"], work, {})
 
     # -- objects linked into many programs
 
@@ -296,55 +274,7 @@ class CppCompiler:
             finally:
                 shutil.rmtree(work, ignore_errors=True)
 
-    def preamble_pch(self, preamble: str, min_uses: int | None = None) -> Path | None:
-        """The directory holding ``cc_preamble.h`` (the preamble's text) and its ``.gch`` for these flags, or None
-        while it is not worth building (fewer than ``min_uses`` compiles asked for it in this process: a preamble
-        seen once costs more to precompile than to compile), while another thread or judge builds it (this compile
-        goes without), or if it cannot be built."""
-        tag = hashlib.sha256("\0".join([self.identity, *self.flags, "preamble", preamble]).encode()).hexdigest()[:16]
-        final = self.cache_dir / "pch" / f"pre-{tag}"
-        gch = final / f"{PREAMBLE_HEADER}.gch"
-        if gch.exists():
-            return final
-        with self._pch_lock:
-            uses = self._preamble_uses[tag] = self._preamble_uses.get(tag, 0) + 1
-        if uses < (self.preamble_min_uses if min_uses is None else min_uses) or (final / "FAILED").exists():
-            return None
-        with self._try_lock(f"pch-{tag}") as locked:
-            if not locked or gch.exists():
-                return final if gch.exists() else None
-            work = Path(tempfile.mkdtemp(prefix="pre-", dir=self.cache_dir / "tmp"))
-            try:
-                (work / PREAMBLE_HEADER).write_text(preamble, encoding="utf-8", errors="surrogateescape")
-                build = self._run([self.compiler, *self.flags, "-x", "c++-header", PREAMBLE_HEADER, "-o",
-                                   f"{PREAMBLE_HEADER}.gch"], work, {})
-                final.mkdir(parents=True, exist_ok=True)
-                os.chmod(final, 0o755)
-                if build.returncode != 0 or not (work / f"{PREAMBLE_HEADER}.gch").exists():
-                    _write_atomic(final / "FAILED", first_errors(build.stderr) or f"exit code {build.returncode}")
-                    return None
-                for name in (PREAMBLE_HEADER, f"{PREAMBLE_HEADER}.gch"):  # the header first: the .gch means ready
-                    os.chmod(work / name, 0o644)
-                    os.replace(work / name, final / name)
-                return final
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
-
     # -- running the compiler
-
-    @contextmanager
-    def _try_lock(self, name: str):
-        """Yields whether the lock was free (and is now held); never waits."""
-        with open(self.cache_dir / "locks" / name, "a") as f:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
 
     @contextmanager
     def _lock(self, name: str):
@@ -363,6 +293,14 @@ class CppCompiler:
 
 
 
+
+
+def _pch_involved(stderr: str) -> bool:
+    """Whether a failed compile's messages involve a precompiled header (its path, its include chain, g++'s PCH
+    messages, the command line where -include sits); a plain error in the source itself does not (a CE with the
+    PCH is a CE without it: the object code is the same, see cpp_pch.py)."""
+    return bool(re.search(r"/pch-blk/|/pch/|\.gch|<command-line>|precompiled|\bPCH\b|internal compiler error|"
+                          r"b\.h:|Segmentation fault|No such file", stderr))
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -62,12 +62,13 @@ class CppPreparation:
                 cfg = self.config
                 flags = shlex.split(cfg.cxxflags) if cfg.cxxflags is not None else self.profile.flags
                 cache = cfg.cpp_cache or default_cache_dir()
-                self._cpp = CppCompiler(flags, cache, sandbox=self.sandbox_kind)
+                pch = dict(pch=cfg.cpp_pch, pch_min_uses=cfg.cpp_pch_min_uses, pch_max_mb=cfg.cpp_pch_max_mb)
+                self._cpp = CppCompiler(flags, cache, sandbox=self.sandbox_kind, **pch)
                 if self.sandbox_kind != "bwrap" and os.getuid() == 0 and not readable_by_others(self._cpp.bin_dir):
                     # outside bwrap the tests' uids see the host's directories: use one they can reach
                     private = os.path.join(tempfile.gettempdir(), "codecritique-cpp")
                     log.warning("the C++ cache %s is not reachable by the test uids; using %s", cache, private)
-                    self._cpp = CppCompiler(flags, private, sandbox=self.sandbox_kind)
+                    self._cpp = CppCompiler(flags, private, sandbox=self.sandbox_kind, **pch)
             return self._cpp
 
     @property
@@ -80,6 +81,11 @@ class CppPreparation:
         if jobs and self._pool is None:
             self._pool = ThreadPoolExecutor(self.config.compile_workers or self.workers,
                                             thread_name_prefix="judge-compile")
+        for job in jobs:  # the batch's sources count towards their precompiled headers before any compile
+            sources = self.sources(job.payload)
+            if isinstance(sources, dict):
+                for source in sources.values():
+                    self.compiler.blocks.expect(source)
         for job in jobs:
             self._pool.submit(self._prepare, job, sched)
 
@@ -95,20 +101,11 @@ class CppPreparation:
     def compile_job(self, p: _Payload) -> TestResult | None:
         """Compile every binary the payload's tests run into ``p.binaries``; the job's final result if one does
         not compile (CE) or the problem has no C++ harness (SE), else None."""
-        sources: dict[str, str] = {}
-        for i, test in enumerate(p.tests):
-            if test.kind == "stdin":
-                sources["stdin"] = p.code
-            elif test.kind == "functional":
-                sig = self.signature(p.problem)
-                if isinstance(sig, str):
-                    with self.counters.lock:
-                        self.counters.stats["unmappable"] += 1
-                    return TestResult(Verdict.SE, 0, message=f"no C++ harness for this problem: {sig}")
-                sources["functional"] = functional_program(sig, p.code)
-            else:
-                prefix = p.problem.metadata.get("program_prefix") or ""
-                sources[f"program:{i}"] = (prefix + "\n\n" if prefix else "") + p.code + "\n\n" + test.input
+        sources = self.sources(p)
+        if not isinstance(sources, dict):
+            with self.counters.lock:
+                self.counters.stats["unmappable"] += 1
+            return sources
         for variant, source in sources.items():
             objects = [self.compiler.object_file("cc_harness", runtime_library())] if variant == "functional" \
                 else []
@@ -119,11 +116,31 @@ class CppPreparation:
             with self.counters.lock:
                 self.counters.stats["compile_cache_hits" if res.cached else "compiles"] += 1
                 self.counters.stats["compile_errors"] += not res.ok
+                if not res.cached:
+                    self.counters.stats["compile_pch"] += res.pch
+                    self.counters.stats["compile_pch_retries"] += res.pch_retried
                 self.counters.timing["compile"] += res.cpu_time
             if not res.ok:
                 return TestResult(Verdict.CE, 0, message=res.error)
             p.binaries[variant] = res.binary  # type: ignore[assignment]
         return None
+
+    def sources(self, p: _Payload) -> dict[str, str] | TestResult:
+        """What the payload's tests compile, by variant (``stdin``, ``functional``, ``program:<i>``); or the job's
+        final result (SE) when the problem has no C++ harness."""
+        sources: dict[str, str] = {}
+        for i, test in enumerate(p.tests):
+            if test.kind == "stdin":
+                sources["stdin"] = p.code
+            elif test.kind == "functional":
+                sig = self.signature(p.problem)
+                if isinstance(sig, str):
+                    return TestResult(Verdict.SE, 0, message=f"no C++ harness for this problem: {sig}")
+                sources["functional"] = functional_program(sig, p.code)
+            else:
+                prefix = p.problem.metadata.get("program_prefix") or ""
+                sources[f"program:{i}"] = (prefix + "\n\n" if prefix else "") + p.code + "\n\n" + test.input
+        return sources
 
     def signature(self, problem: Problem) -> CppSignature | str:
         """The problem's C++ signature, checked against its functional tests; or why there is none."""

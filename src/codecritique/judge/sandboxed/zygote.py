@@ -89,6 +89,7 @@ class Zygote:
         self.standby = None  # (pid, go pipe) of the next test process, already set up
         self.standby_fork_time = 0.0
         self.compat_ready = False  # what LiveCodeBench-compatible tests import is imported (py.preload_compat)
+        self.prelude_ready = False  # what LiveCodeBench's prelude imports is imported (py.PRELUDE_PRELOAD)
         self.fds = {name: os.memfd_create(name, 0) for name in ("stdin", "stdout", "stderr", "result")}
         self.status_r, self.status_w = os.pipe()
         os.set_blocking(self.status_r, False)
@@ -136,10 +137,14 @@ class Zygote:
         code = None
         if head.get("lang", "python") == "python":
             prelude = py.LCB_PRELUDE if head.get("prelude") else ""
+            if prelude and not self.prelude_ready:
+                self._preload(_import_prelude_modules)
+                self.prelude_ready = True
+            if head.get("compat") and not self.compat_ready:
+                self._preload(py.preload_compat)
+                self.compat_ready = True
             try:
                 if head.get("compat"):  # LiveCodeBench's in-process execution, bug for bug
-                    if not self.compat_ready:
-                        self._preload_compat()
                     code = compile(py.lcb_compat().transform(source, prelude), filename, "exec", dont_inherit=True)
                 else:
                     code = compile(prelude + source, filename, "exec", dont_inherit=True)
@@ -151,11 +156,10 @@ class Zygote:
         self.codes[key] = (code, source, filename, marshal.dumps(code) if code is not None else b"")
         return {"ok": True}
 
-    def _preload_compat(self):
-        """Import what compatibility-mode tests need once, here; the standby process, forked before, is replaced by
-        one that has it (the request loop forks it)."""
-        py.preload_compat()
-        self.compat_ready = True
+    def _preload(self, do_import):
+        """Import what some tests need once, here (``do_import()``); the standby process, forked before, is replaced
+        by one that has it (forked before its test)."""
+        do_import()
         if self.standby is not None:
             pid, go = self.standby
             self.standby = None
@@ -204,7 +208,7 @@ class Zygote:
                 return self._init(msg, key)  # returns only in the solution process
             fork_time = time.monotonic() - t_fork
         else:  # hand the test to the standby process, which forked and set itself up after the previous test
-            if self.standby is None:  # replaced by a load just now (see _preload_compat)
+            if self.standby is None:  # replaced by a load just now (see _preload)
                 job = self._spawn_standby()
                 if job is not None:
                     return job  # in that process, once its test has come
@@ -406,6 +410,14 @@ class Zygote:
                 "fn_name": msg.get("fn_name"), "args": msg.get("args") or "", "compat": msg.get("compat"),
                 "token": token}
 
+
+
+def _import_prelude_modules():
+    for m in py.PRELUDE_PRELOAD:
+        try:
+            __import__(m)
+        except Exception:
+            pass
 
 
 def _report_setup_error(fd, e):

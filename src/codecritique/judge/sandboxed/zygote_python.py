@@ -24,12 +24,13 @@ LCB_PRELUDE = (
     "import math\nimport random\nimport statistics\nimport itertools\nimport functools\nimport operator\n"
     "import io\nimport sys\nimport json\nsys.setrecursionlimit(50000)\n"
 )
-# Imported once here so each test need not. random, statistics and datetime too: LiveCodeBench's prelude (every
-# functional test) imports them, ~6 ms per test when not preloaded, while random's fork hook (it reseeds itself
-# from os.urandom in every child, as a fresh interpreter would) costs a few microseconds per fork. Not threading:
-# its fork hook and the shutdown it adds to every test are for the few solutions that use it.
-PRELOAD = ("math collections heapq bisect itertools functools string re typing copy operator array json io "
-           "random statistics datetime").split()
+# Imported once here so each test need not. Not threading: its fork hook and the shutdown it adds to every test
+# are for the few solutions that use it.
+PRELOAD = "math collections heapq bisect itertools functools string re typing copy operator array json io".split()
+# What LiveCodeBench's prelude imports beyond PRELOAD: imported by the zygote when the first code with the prelude is
+# loaded (functional problems, --checker lcb), ~6 ms per such test otherwise. Not before: they make the zygote
+# (so every fork and every test's exit) bigger, and random reseeds itself in every child (as a fresh interpreter).
+PRELUDE_PRELOAD = "random statistics datetime".split()
 
 
 def warm_up():
