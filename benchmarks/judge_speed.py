@@ -33,7 +33,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _floor import solution_cpu_times
+from _floor import judge_cpu, solution_cpu_times
 
 from codecritique.judge.checkers import check_default
 from codecritique.judge.engine import Judge, JudgeConfig, Submission
@@ -151,15 +151,16 @@ def run_fresh_humaneval(workload, workers: int) -> tuple[float, int]:
 TRIVIAL = "print(input())\n"
 
 
-def ours_trivial(n: int) -> float:
+def ours_trivial(n: int) -> tuple[float, float]:
+    """(wall, CPU) seconds per test; CPU: the judge process, its zygote and everything the zygote reaped."""
     p = Problem(id="trivial", tests=[Test("stdin", f"{i}\n", f"{i}\n") for i in range(n)])
     with Judge(JudgeConfig(workers=1, all_tests=True)) as judge:
         judge.run([Submission(Problem(id="warm", tests=p.tests[:3]), TRIVIAL)])
-        t = time.perf_counter()
+        c, t = judge_cpu(judge), time.perf_counter()
         r = judge.run([Submission(p, TRIVIAL)])[0]
-        elapsed = time.perf_counter() - t
+        elapsed, cpu = time.perf_counter() - t, judge_cpu(judge) - c
     assert r.tests_passed == n, r
-    return elapsed / n
+    return elapsed / n, cpu / n
 
 
 BARE_FORK = r"""
@@ -170,6 +171,8 @@ n = int(sys.argv[1])
 code = compile("print(input())\n", "solution.py", "exec")
 fi, fo = os.memfd_create("in", 0), os.memfd_create("out", 0)
 t = time.perf_counter()
+c = os.times()
+c0 = c.user + c.system + c.children_user + c.children_system
 for i in range(n):
     for fd in (fi, fo):
         os.ftruncate(fd, 0); os.lseek(fd, 0, 0)
@@ -182,16 +185,18 @@ for i in range(n):
         os._exit(0)
     os.waitpid(pid, 0)
     assert os.pread(fo, 64, 0) == b"%d\n" % i
-print((time.perf_counter() - t) / n)
+c = os.times()
+print((time.perf_counter() - t) / n, (c.user + c.system + c.children_user + c.children_system - c0) / n)
 """
 
 
-def bare_fork_trivial(n: int) -> float:
+def bare_fork_trivial(n: int) -> tuple[float, float]:
     """The cheapest possible fork server, in a fresh process that preloads what the zygote preloads."""
     code = f"PRELOAD = {PRELOAD!r}\n" + BARE_FORK
     out = subprocess.run([sys.executable, "-c", code, str(n)], capture_output=True, text=True, env=CLEAN_ENV,
                          check=True)
-    return float(out.stdout.strip())
+    wall, cpu = out.stdout.split()
+    return float(wall), float(cpu)
 
 
 def fresh_trivial(n: int) -> float:
@@ -225,10 +230,15 @@ def main() -> None:
         ours.append(ours_trivial(args.trivial_tests))
         bare.append(bare_fork_trivial(args.trivial_tests))
         fresh.append(fresh_trivial(max(20, args.trivial_tests // 10)))
+    oc = statistics.median(x[1] for x in ours) if ours else float("nan")
+    bc = statistics.median(x[1] for x in bare) if bare else float("nan")
+    ours, bare = [x[0] for x in ours], [x[0] for x in bare]
     o, b, f = (statistics.median(x) if x else float("nan") for x in (ours, bare, fresh))
     if not args.skip_trivial:
         print(f"  bare fork (no isolation, no IPC):        {1e3 * b:7.3f} ms/test")
         print(f"  codecritique (bwrap+uid+rlimit+seccomp): {1e3 * o:7.3f} ms/test   = {o / b:.2f}x bare fork")
+        print(f"  CPU per test: bare fork {1e3 * bc:.3f} ms, codecritique {1e3 * oc:.3f} ms = {oc / bc:.2f}x "
+              f"(all processes: less distorted by other users of the machine)")
         print(f"  fresh python3 per test:                  {1e3 * f:7.3f} ms/test   = {f / o:.1f}x codecritique")
 
     if args.skip_workload:
