@@ -19,7 +19,11 @@ import subprocess
 import sys
 import tempfile
 
-from codecritique.judge.sandboxed.zygote_python import LCB_PRELUDE, PRELOAD, PRELUDE_PRELOAD
+from codecritique.judge.sandboxed import zygote_python
+from codecritique.judge.sandboxed.zygote_python import LCB_PRELUDE, PRELOAD
+
+# what the zygote imports once a prelude code comes (older versions of it: nothing more)
+PRELUDE_PRELOAD = getattr(zygote_python, "PRELUDE_PRELOAD", [])
 
 CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
 

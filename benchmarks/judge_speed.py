@@ -226,9 +226,10 @@ def main() -> None:
         bare.append(bare_fork_trivial(args.trivial_tests))
         fresh.append(fresh_trivial(max(20, args.trivial_tests // 10)))
     o, b, f = (statistics.median(x) if x else float("nan") for x in (ours, bare, fresh))
-    print(f"  bare fork (no isolation, no IPC):        {1e3 * b:7.3f} ms/test")
-    print(f"  codecritique (bwrap+uid+rlimit+seccomp): {1e3 * o:7.3f} ms/test   = {o / b:.2f}x bare fork")
-    print(f"  fresh python3 per test:                  {1e3 * f:7.3f} ms/test   = {f / o:.1f}x codecritique")
+    if not args.skip_trivial:
+        print(f"  bare fork (no isolation, no IPC):        {1e3 * b:7.3f} ms/test")
+        print(f"  codecritique (bwrap+uid+rlimit+seccomp): {1e3 * o:7.3f} ms/test   = {o / b:.2f}x bare fork")
+        print(f"  fresh python3 per test:                  {1e3 * f:7.3f} ms/test   = {f / o:.1f}x codecritique")
 
     if args.skip_workload:
         return
