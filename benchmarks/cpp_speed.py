@@ -19,9 +19,11 @@ compared sample by sample.
 ``--includes all`` (default) gives every sample the same 26 standard includes (one include block for the whole
 workload); ``--includes used`` gives each problem only the standard headers whose names its two solutions and the
 harness mention, in a fixed order (HumanEval-X prompts differ per problem in the same way), so include blocks vary and
-PCHs are built only for blocks (or their prefixes) shared by ``cpp_pch_min_uses`` samples.
+PCHs are built only for blocks (or their prefixes) shared by ``cpp_pch_min_uses`` samples. DebugBench has several
+records per problem with the same accepted solution, so some programs repeat (ours compiles them once, plain g++
+every time); ``--distinct`` keeps only the first of each, for the ratio without that advantage.
 
-    python benchmarks/cpp_speed.py [--limit 250] [--workers 2] [--before] [--includes all|used]
+    python benchmarks/cpp_speed.py [--limit 250] [--workers 2] [--before] [--includes all|used] [--distinct]
 """
 
 from __future__ import annotations
@@ -160,6 +162,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--includes", choices=("all", "used"), default="all")
     ap.add_argument("--time-limit", type=float, default=TIME_LIMIT, help="CPU seconds per test, both sides")
+    ap.add_argument("--distinct", action="store_true",
+                    help="drop samples whose program is the same text as an earlier one (DebugBench has several "
+                         "records per problem with the same accepted solution: ours compiles those once)")
     ap.add_argument("--before", action="store_true", help="also ours without precompiled headers (cpp_pch=False)")
     args = ap.parse_args()
     TIME_LIMIT = args.time_limit
@@ -167,12 +172,18 @@ def main() -> None:
         print(f"SKIP: {DATA} not found")
         return
     work = workload(args.limit, args.includes)
+    sources = [p.metadata["program_prefix"] + "\n\n" + code + "\n\n" + p.tests[0].input for p, code in work]
+    distinct = len(set(sources))
+    if args.distinct:
+        seen: set[str] = set()
+        work = [w for w, src in zip(work, sources) if not (src in seen or seen.add(src))]
     n = len(work)
     blocks = len({p.metadata["program_prefix"].split("using namespace")[0] for p, _ in work})
     print(f"machine: {os.cpu_count()} cores, load average {'/'.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"(before); workers={args.workers}")
     print(f"workload: {n} HumanEval-X style C++ samples (DebugBench accepted + buggy, one program test each), "
-          f"--includes {args.includes}: {blocks} distinct include blocks")
+          f"--includes {args.includes}: {blocks} distinct include blocks; {distinct} distinct programs"
+          f"{' (only those kept: --distinct)' if args.distinct else ' (ours compiles each once: binary cache)'}")
     t_ours, v_ours, stats, pch = ours(work, args.workers)
     compiles = max(1, stats["compiles"])
     print(f"  ours:          {t_ours:7.1f} s  {n / t_ours:5.2f} samples/s  {dict(Counter(v_ours))}  compile CPU "

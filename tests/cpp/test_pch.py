@@ -70,6 +70,8 @@ EDGE_CASES = {
     "line macro": HEX + "int main() { printf(\"%d %s\\n\", __LINE__, __FILE__); return __LINE__ == 6 ? 0 : 1; }\n",
     "iostream static init": "#include <iostream>\nstruct S { S() { std::cout << \"init\\n\"; } } s;\n"
                             "int main() { std::cout << \"main\\n\"; }\n",
+    "bits/stdc++.h first (its own PCH, -I)": "#include <bits/stdc++.h>\nusing namespace std;\nint main() { "
+                                             "vector<int> v{2, 1}; sort(v.begin(), v.end()); cout << v[0]; }\n",
     "heavy": "#include <vector>\n#include <string>\n#include <algorithm>\n#include <map>\n#include <sstream>\n"
              "#include <iostream>\nusing namespace std;\nint main() { vector<string> w{\"b\", \"a\"}; sort(w.begin(), "
              "w.end()); map<string, int> m; for (auto& s : w) m[s]++; stringstream ss; ss << m.size(); "
@@ -77,8 +79,8 @@ EDGE_CASES = {
 }
 
 
-def _compilers(tmp_path, flags):
-    with_pch = CppCompiler(flags, tmp_path / "pch", pch_min_uses=1)
+def _compilers(tmp_path, flags, pch_cache=None):
+    with_pch = CppCompiler(flags, pch_cache or tmp_path / "pch", pch_min_uses=1)
     plain = CppCompiler(flags, tmp_path / "plain", pch=False)
     return with_pch, plain
 
@@ -97,8 +99,8 @@ def _same(with_pch: CppCompiler, plain: CppCompiler, source: str, wrap_main: boo
 
 
 @pytest.mark.parametrize("profile", ["default", "lcb-cpp"])
-def test_edge_cases_compile_to_the_plain_binary(tmp_path, profile):
-    with_pch, plain = _compilers(tmp_path, PROFILES[profile].flags)
+def test_edge_cases_compile_to_the_plain_binary(tmp_path, cpp_cache, profile):
+    with_pch, plain = _compilers(tmp_path, PROFILES[profile].flags, cpp_cache)  # (its bits/stdc++.h PCH shared)
     used = {name: _same(with_pch, plain, src) for name, src in EDGE_CASES.items()}
     assert all(used.values()), used  # every one of them has a block, and it was used
     # and with the wrapped main of program tests (objcopy + wrapper link)
@@ -221,3 +223,14 @@ def test_real_programs_compile_to_the_plain_binary(tmp_path):
     with_pch, plain = _compilers(tmp_path, PROFILES["default"].flags)
     used = [_same(with_pch, plain, src, wrap_main=True) for src in programs]
     assert sum(used) >= len(programs) - 3  # compile errors may have been compiled again plainly
+
+
+def test_least_recently_used_pchs_go_past_the_disk_budget(tmp_path):
+    compiler = CppCompiler(PROFILES["default"].flags, tmp_path, pch_min_uses=1, pch_max_mb=0)
+    first = compiler.compile("#include <cstdio>\nint main() { return 0; }\n")
+    assert first.pch and len(list((tmp_path / "pch").glob("blk-*/b.h.gch"))) == 1
+    second = compiler.compile("#include <cstring>\nint main() { return 0; }\n")
+    assert second.pch and len(list((tmp_path / "pch").glob("blk-*/b.h.gch"))) == 1  # the newest one is kept
+    assert compiler.blocks.stats["evicted"] == 1
+    again = compiler.compile("#include <cstdio>\nint main() { return 1; }\n")  # built again when needed
+    assert again.ok and again.pch and compiler.blocks.stats["builds"] == 3

@@ -182,26 +182,26 @@ class PchStore:
                     todo = prefix
                     self._building.add(todo)
                     break
-        if todo is None:
-            self.stats["plain"] += 1
-            return None
+            if todo is None:
+                self.stats["plain"] += 1
+                return None
         try:
             built = self._build(todo)
         finally:
             with self._lock:
                 self._building.discard(todo)
-        if built is not None:
-            self.stats["hits"] += 1
-            return todo, built
-        # being built elsewhere, or failed: a shorter built one
         with self._lock:
+            if built is not None:
+                self.stats["hits"] += 1
+                return todo, built
+            # being built elsewhere, or failed: a shorter built one
             for prefix in candidates[candidates.index(todo) + 1:]:
                 state = self._state.get(prefix)
                 if state:
                     self.stats["hits"] += 1
                     return prefix, state
-        self.stats["plain"] += 1
-        return None
+            self.stats["plain"] += 1
+            return None
 
     def forget(self, prefix: tuple[str, ...]) -> None:
         """The PCH of ``prefix`` failed a compile (e.g. removed by another judge): look at the disk again."""
@@ -246,8 +246,9 @@ class PchStore:
                     (work / "b.h").write_text(block_text(prefix), encoding="utf-8")
                     t = time.monotonic()
                     run = self._build_fn(work, "b.h")
-                    self.stats["builds"] += 1
-                    self.stats["build_cpu_ms"] += int(run.cpu_time * 1000)
+                    with self._lock:
+                        self.stats["builds"] += 1
+                        self.stats["build_cpu_ms"] += int(run.cpu_time * 1000)
                     if run.returncode != 0 or not (work / "b.h.gch").exists():
                         why = first_errors(run.stderr) or f"exit code {run.returncode}"
                         log.info("no PCH for <%s>: %s", "> <".join(prefix), why.splitlines()[0] if why else "")
@@ -293,8 +294,8 @@ class PchStore:
                 continue
             shutil.rmtree(trash, ignore_errors=True)
             total -= size
-            self.stats["evicted"] += 1
             with self._lock:
+                self.stats["evicted"] += 1
                 for prefix, state in list(self._state.items()):
                     if state == d:
                         del self._state[prefix]
