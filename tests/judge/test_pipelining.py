@@ -87,3 +87,16 @@ def test_fresh_solutions_load_with_their_run():
     assert res[7].verdict is Verdict.CE and "SyntaxError" in res[7].message
     assert all(r.verdict is Verdict.AC for i, r in enumerate(res) if i != 7)
     assert [r.verdict for r in again].count(Verdict.CE) == 1
+
+
+def test_a_compile_error_gives_the_same_result_however_many_tests_were_in_flight():
+    """Code comes with the run request, so several tests of a solution that does not compile may be in flight when
+    its CE is found; how many depends on timing. The result must not: one CE, no per-test results beyond it (a
+    selection signature built from them once differed between two runs of the same seed)."""
+    p = Problem(id="p", tests=[Test("stdin", f"{i}\n", f"{i}\n") for i in range(4)])
+    subs = [Submission(p, f"# {i}\ndef f(:\n") for i in range(60)]  # distinct code: each judged on its own
+    with Judge(JudgeConfig(workers=2, all_tests=True)) as judge:
+        results = judge.run(subs)
+    assert {(r.verdict, r.failed_test, r.tests_passed, len(r.test_results)) for r in results} == \
+        {(Verdict.CE, None, 0, 1)}
+    assert {(t.verdict, t.index) for r in results for t in r.test_results} == {(Verdict.CE, 0)}

@@ -202,6 +202,9 @@ class Judge:
         done = [job.results[i] for i in sorted(job.results)]
         if job.final is not None:
             f = job.final
+            # a compile error is the sample's, not a test's: one result, whichever tests were in flight when it
+            # was found (their number depends on timing, and verdicts must not)
+            done = [replace(f, index=0)] if f.verdict is Verdict.CE else done
             return SampleResult(f.verdict, failed_test=None if f.verdict is Verdict.CE else f.index,
                                 message=f.message, tests_total=len(p.tests), test_results=done,
                                 sandbox=self.isolation)
