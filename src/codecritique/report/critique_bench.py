@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from ..metrics.critique import wilson_ci95
-from .html import CSS, esc as _esc, model_name, pct as _pct
+from .html import esc as _esc, model_name, pct as _pct, write_page
 
 # the paper's Table 6 (critique accuracy on CodeContests human solutions, %), for comparison
 TABLE6 = {
@@ -159,9 +158,7 @@ def write_bench_report(out: Path, config: dict[str, Any], metrics: dict[str, Any
     paper = "".join(_row([_esc(m), f"{py:.1f}", f"{cpp:.1f}"]) for m, (py, cpp) in TABLE6.items())
     per_lang_diff = "".join(f"<h3>{_esc(lang)}</h3>{_table(groups)}"
                             for lang, groups in metrics.get("by_language_difficulty", {}).items())
-    doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>codecritique critique-bench</title>
-<style>{CSS}</style></head><body>
-<h1>Critique accuracy: {_esc(model_name(metrics.get('model')))} on {_esc(config.get('source'))}</h1>
+    body = f"""<h1>Critique accuracy: {_esc(model_name(metrics.get('model')))} on {_esc(config.get('source'))}</h1>
 <p>Each picked human solution is critiqued once with the Fig. 7 prompt; a critique is correct when its judgement
 matches the ground truth (accepted &rarr; right, rejected &rarr; wrong). Unparsable critiques count as incorrect in
 <i>accuracy</i> and are left out of <i>accuracy (parsed only)</i>. Values in %, accuracy with its 95% Wilson
@@ -175,12 +172,8 @@ run time {metrics.get('runtime_seconds', '-')} s.</p>
 <h2>What was critiqued</h2>{_selection(metrics)}
 <h2>The paper's Table 6 (CodeContests test split, for comparison)</h2>
 <table><tr><th class='l'>model</th><th>Python</th><th>C++</th></tr>{paper}</table>
-<h2>Problems</h2>{_items(rows, items)}
-<h2>Settings</h2><pre>{_esc(json.dumps(config, indent=1))}</pre>
-</body></html>"""
-    path = out / "report.html"
-    path.write_text(doc, encoding="utf-8")
-    return path
+<h2>Problems</h2>{_items(rows, items)}"""
+    return write_page(out, "codecritique critique-bench", body, config)
 
 
 def render_bench(out: Path, result: Any) -> Path:

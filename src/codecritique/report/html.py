@@ -1,9 +1,14 @@
-"""What the HTML reports share: the style sheet and the escaping and percentage helpers."""
+"""What the HTML reports share: the page around them (written atomically), the style sheet and the escaping and
+percentage helpers."""
 
 from __future__ import annotations
 
 import html
+import json
+from pathlib import Path
 from typing import Any
+
+from ..io import atomic_write
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
@@ -31,3 +36,15 @@ def model_name(model: str | None) -> str:
     if not model or "SmolLM2-135M-Instruct" in model and model.startswith("/"):
         return "SmolLM2-135M-Instruct (bundled)"
     return str(model)
+
+
+def write_page(out: Path, title: str, body: str, settings: dict) -> Path:
+    """``out/report.html``: the page's ``body`` (from its ``<h1>`` on), then the settings it was made with; written
+    at once, so a reader (or a kill) never leaves half a page."""
+    doc = (f'<!doctype html><html><head><meta charset="utf-8"><title>{esc(title)}</title>\n'
+           f"<style>{CSS}</style></head><body>\n{body}\n"
+           f"<h2>Settings</h2><pre>{esc(json.dumps(settings, indent=1))}</pre>\n</body></html>")
+    path = Path(out) / "report.html"
+    with atomic_write(path) as f:
+        f.write(doc)
+    return path

@@ -4,13 +4,11 @@ problem that opens to show each solution, its critique and its verdict. One self
 from __future__ import annotations
 
 import base64
-import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 from ..problems.model import Problem
-from .html import CSS, esc as _esc, model_name, pct as _pct
+from .html import esc as _esc, model_name, pct as _pct, write_page
 from .plots import plot_scaling_curves, plot_selection_bars, plot_strategy_panels
 
 
@@ -157,9 +155,7 @@ def write_run_report(out: Path, config: dict, rows: list[dict], metrics: dict, c
                                         f"pass@k ({curves['n_problems']} problems)")
     fallback = ", ".join(f"{s}: {n}" for s, v in metrics["overall"].get("selection", {}).items()
                          for n in [sum(v.get("fallbacks", {}).values())])
-    doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>codecritique run</title>
-<style>{CSS}</style></head><body>
-<h1>codecritique run: {_esc(model)}</h1>
+    body = f"""<h1>codecritique run: {_esc(model)}</h1>
 <p>{metrics['n_problems']} problems, k = {metrics['k']} samples each, language {_esc(config.get('language'))};
 when no solution is judged right the selection falls back to <b>{_esc(metrics['fallback'])}</b>
 (problems where it applied, per strategy: {_esc(fallback)}). Values in %.</p>
@@ -171,12 +167,8 @@ Figure 5: the summary table's overall row.</p>
 <h2>Every strategy's select@k curve</h2><div class="figure">{_image(panels)}</div>
 <p class="muted">One panel per selection strategy, the same curves as Figure 3 (bands: 95% bootstrap intervals).
 {_esc(_strategy_notes(metrics))}</p>
-<h2>Problems</h2>{_problem_rows(rows, problems)}
-<h2>Settings</h2><pre>{_esc(json.dumps(config, indent=1))}</pre>
-</body></html>"""
-    path = out / "report.html"
-    path.write_text(doc, encoding="utf-8")
-    return path
+<h2>Problems</h2>{_problem_rows(rows, problems)}"""
+    return write_page(out, "codecritique run", body, config)
 
 
 def render_run(out: Path, result) -> Path:
