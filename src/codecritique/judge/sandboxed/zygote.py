@@ -18,11 +18,9 @@ How a test is kept from outliving its verdict depends on what the zygote may do 
 * ``userns`` (unprivileged): as ``pidns`` inside a new user namespace.
 * ``plain``  (``--sandbox none`` or nothing else works): fork into a process group, killed afterwards.
 
-This file holds the protocol, the request loop and the test processes' life; ``zygote_isolation.py`` how tests are
-isolated (namespaces, uids, seccomp, rlimits, clean-up), ``zygote_python.py`` how a Python solution runs.
-
-Protocol: frames on two pipes: a 4-byte big-endian length, a JSON header whose "blobs" lists the lengths of the
-binary payloads that follow it.
+This file holds the request loop and the test processes' life; ``zygote_protocol.py`` the frames on its pipes,
+``zygote_isolation.py`` how tests are isolated (namespaces, uids, seccomp, rlimits, clean-up; the kernel calls in
+``zygote_kernel.py``), ``zygote_python.py`` how a Python solution runs.
 """
 
 import fcntl
@@ -38,43 +36,10 @@ import time
 
 # siblings in this folder (the script's directory is sys.path[0] when the zygote starts)
 import zygote_isolation as iso
+import zygote_protocol as proto
 import zygote_python as py
 
 REQ_FD, REP_FD = 3, 4  # overridden by the config ("req_fd", "rep_fd")
-
-
-# ---------------------------------------------------------------- framing
-
-
-def _read_exact(fd, n):
-    chunks = []
-    while n:
-        b = os.read(fd, min(n, 1 << 20))
-        if not b:
-            raise EOFError
-        chunks.append(b)
-        n -= len(b)
-    return b"".join(chunks)
-
-
-def _recv():
-    (n,) = struct.unpack(">I", _read_exact(REQ_FD, 4))
-    head = json.loads(_read_exact(REQ_FD, n))
-    blobs = [_read_exact(REQ_FD, k) for k in head.get("blobs", [])]
-    return head, blobs
-
-
-def _send(head, blobs=()):
-    blobs = list(blobs)
-    head["blobs"] = [len(b) for b in blobs]
-    h = json.dumps(head).encode()
-    _write_all(REP_FD, b"".join([struct.pack(">I", len(h)), h, *blobs]))
-
-
-def _write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 # ---------------------------------------------------------------- the zygote
@@ -99,9 +64,9 @@ class Zygote:
 
     def serve(self):
         if self.box.fatal:
-            _send({"ok": False, "error": self.box.fatal})
+            proto.send(REP_FD, {"ok": False, "error": self.box.fatal})
             os._exit(0)
-        _send({"ok": True, "strategy": self.strategy, "seccomp": bool(self.box.seccomp), "pid": os.getpid(),
+        proto.send(REP_FD, {"ok": True, "strategy": self.strategy, "seccomp": bool(self.box.seccomp), "pid": os.getpid(),
                "ipc_private": self.box.ipc_private})
         while True:
             if not self.ns_flags and self.standby is None:
@@ -109,26 +74,26 @@ class Zygote:
                 if job is not None:  # only in the (former) standby process, now running a test
                     return job
             try:
-                head, blobs = _recv()
+                head, blobs = proto.recv(REQ_FD)
             except EOFError:
                 os._exit(0)
             op = head.get("op")
             try:
                 if op == "load":
-                    _send(self.load(head, blobs))
+                    proto.send(REP_FD, self.load(head, blobs))
                 elif op == "run":
                     job = self.run(head, blobs)
                     if job is not None:  # only in the solution process (namespace strategies)
                         return job
                 elif op == "drop":
                     self.codes.pop(head["key"], None)
-                    _send({"ok": True})
+                    proto.send(REP_FD, {"ok": True})
                 elif op == "ping":
-                    _send({"ok": True})
+                    proto.send(REP_FD, {"ok": True})
                 else:
-                    _send({"ok": False, "error": f"unknown op {op!r}"})
+                    proto.send(REP_FD, {"ok": False, "error": f"unknown op {op!r}"})
             except Exception as e:  # the judge records a system error and retries on a fresh worker
-                _send({"ok": False, "error": f"{type(e).__name__}: {e}"})
+                proto.send(REP_FD, {"ok": False, "error": f"{type(e).__name__}: {e}"})
 
     def load(self, head, blobs):
         key = head["key"]
@@ -138,7 +103,7 @@ class Zygote:
         if head.get("lang", "python") == "python":
             prelude = py.LCB_PRELUDE if head.get("prelude") else ""
             if prelude and not self.prelude_ready:
-                self._preload(_import_prelude_modules)
+                self._preload(py.import_prelude_modules)
                 self.prelude_ready = True
             if head.get("compat") and not self.compat_ready:
                 self._preload(py.preload_compat)
@@ -176,19 +141,19 @@ class Zygote:
         key = head["key"]
         if key not in self.codes:
             if head.get("load") is None:
-                _send({"ok": False, "error": "unknown code key", "missing": True})
+                proto.send(REP_FD, {"ok": False, "error": "unknown code key", "missing": True})
                 return None
             # the code came with the request (blobs: stdin, source): compile it, then run the test, in one round
             # trip; a compile error is the reply and nothing runs
             loaded = self.load(dict(head["load"], key=key), blobs[1:2])
             if loaded.get("compile_error") is not None:
-                _send(loaded)
+                proto.send(REP_FD, loaded)
                 return None
         out_cap = int(head.get("out_cap", 64 << 20))
         for fd in self.fds.values():
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
-        _write_all(self.fds["stdin"], blobs[0] if blobs else b"")
+        proto.write_all(self.fds["stdin"], blobs[0] if blobs else b"")
         os.lseek(self.fds["stdin"], 0, os.SEEK_SET)
         # The end-of-test token: random per test, waiting in the result file (fd 3 of the test) for the harness,
         # which takes it and empties the file before any of the solution's code runs (Python), or first thing in
@@ -218,7 +183,7 @@ class Zygote:
             h = json.dumps(msg).encode()
             code = self.codes[key][3]
             try:
-                _write_all(go, struct.pack(">II", len(h), len(code)) + h + code)
+                proto.write_all(go, struct.pack(">II", len(h), len(code)) + h + code)
             except OSError:
                 pass  # it died setting itself up; _wait reports why
             finally:
@@ -244,14 +209,14 @@ class Zygote:
             rep.update(exit=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
                        signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None)
         out_fd, err_fd = self.fds["stdout"], self.fds["stderr"]
-        out = _read_capped(out_fd, out_cap + 1)
+        out = proto.read_capped(out_fd, out_cap + 1)
         err_size = os.fstat(err_fd).st_size
         err = os.pread(err_fd, 4096, max(0, err_size - 4096))
-        res = _read_capped(self.fds["result"], out_cap + 1)
+        res = proto.read_capped(self.fds["result"], out_cap + 1)
         rep.update(out_size=os.fstat(out_fd).st_size, err_size=err_size)
         rep["times"] = {"fork": fork_time, "setup": max(0.0, t_ready - t_go), "run": max(0.0, t_exit - t_ready),
                         "zygote": time.monotonic() - t_start}
-        _send(rep, [out, err, res])
+        proto.send(REP_FD, rep, [out, err, res])
         if not self.ns_flags:
             # What the test left behind is removed after its reply (the judge checks the result meanwhile), and
             # before this zygote reads its next request, so always before the next test starts. A failure here
@@ -329,15 +294,15 @@ class Zygote:
                 go_r = fcntl.fcntl(go_r, fcntl.F_DUPFD, 10)  # above the descriptors the test will use
                 self._setup_process()
                 py.warm_up()
-                raw = _read_exact(go_r, 8)
+                raw = proto.read_exact(go_r, 8)
             except EOFError:
                 os._exit(0)  # the zygote is gone
             except BaseException as e:
                 _report_setup_error(self.status_w, e)
             try:
                 n_head, n_code = struct.unpack(">II", raw)
-                msg = json.loads(_read_exact(go_r, n_head))
-                blob = _read_exact(go_r, n_code) if n_code else b""
+                msg = json.loads(proto.read_exact(go_r, n_head))
+                blob = proto.read_exact(go_r, n_code) if n_code else b""
                 known = self.codes.get(msg["key"])  # loaded before this process was forked
                 code = known[0] if known else (marshal.loads(blob) if blob else None)
                 return self._apply_test(msg, code)
@@ -366,7 +331,7 @@ class Zygote:
             while True:
                 p, st = os.waitpid(-1, 0)
                 if p == pid:
-                    _write_all(self.status_w, struct.pack("i", st))
+                    proto.write_all(self.status_w, struct.pack("i", st))
                     break
             os._exit(0)
         except BaseException as e:
@@ -389,7 +354,7 @@ class Zygote:
         iso.set_limits(msg)
         cpu = resource.getrusage(resource.RUSAGE_SELF)
         # set up: from here on, whatever happens is the solution's doing
-        _write_all(self.status_w, b"R" + struct.pack("dd", time.monotonic(), cpu.ru_utime + cpu.ru_stime))
+        proto.write_all(self.status_w, b"R" + struct.pack("dd", time.monotonic(), cpu.ru_utime + cpu.ru_stime))
         kind = msg.get("kind") or "stdin"
         os.closerange(4 if kind in ("functional", "program") or msg.get("compat") else 3, 1 << 16)
         token = b""
@@ -411,30 +376,15 @@ class Zygote:
                 "token": token}
 
 
-
-def _import_prelude_modules():
-    for m in py.PRELUDE_PRELOAD:
-        try:
-            __import__(m)
-        except Exception:
-            pass
-
-
 def _report_setup_error(fd, e):
     import traceback
 
     try:
         tb = traceback.extract_tb(e.__traceback__)
         where = f" ({os.path.basename(tb[-1].filename)} line {tb[-1].lineno}: {tb[-1].line})" if tb else ""
-        _write_all(fd, b"E" + f"test set-up failed: {type(e).__name__}: {e}{where}".encode()[:2000])
+        proto.write_all(fd, b"E" + f"test set-up failed: {type(e).__name__}: {e}{where}".encode()[:2000])
     finally:
         os._exit(0)
-
-
-
-def _read_capped(fd, cap):
-    size = os.fstat(fd).st_size
-    return os.pread(fd, min(size, cap), 0) if size else b""
 
 
 if __name__ == "__main__":

@@ -3,56 +3,22 @@
 One :class:`Confinement` per zygote, chosen once at start: the namespaces and private mounts it can make (the
 "strategy"), the tests' working directory and scratch space, the unprivileged uids the tests run as in turn, the
 seccomp filter, and the clean-up of what a test leaves behind (System V IPC objects, scratch files). Also the
-per-test resource limits and the low-level calls (clone, mount, capabilities) nothing in the standard library has.
+per-test resource limits; the low-level calls (clone, mount, capabilities, seccomp) are in zygote_kernel.py.
 """
 
-import ctypes
 import os
-import platform
 import resource
 import signal
 
+from zygote_kernel import (
+    CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, IPC_RMID, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC,
+    MS_NOSUID, MS_PRIVATE, MS_REC, PR_SET_PDEATHSIG, SeccompProgram, check, drop_capabilities, ipc_count, libc,
+    mount, raw_clone)
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWIPC = 0x08000000
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWPID = 0x20000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
-MNT_DETACH, IPC_RMID = 2, 0
 # What one test may create in System V IPC (the worker's IPC namespace is emptied after every test): a few objects,
 # 64 MiB of shared memory in all (it is not counted in the address-space limit).
 IPC_LIMITS = {"shmmni": "16", "shmmax": str(64 << 20), "shmall": str((64 << 20) // 4096), "msgmni": "16",
               "sem": "250 4000 32 16"}
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_CAPBSET_DROP = 1, 38, 22, 24
-SECCOMP_MODE_FILTER = 2
-SYS_CLONE = {"x86_64": 56, "aarch64": 220, "arm64": 220}.get(platform.machine())
-
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.syscall.restype = ctypes.c_long
-_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
-_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
-_libc.unshare.argtypes = [ctypes.c_int]
-_libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
-
-
-def _check(ret, what):
-    if ret < 0:
-        e = ctypes.get_errno()
-        raise OSError(e, f"{what}: {os.strerror(e)}")
-    return ret
-
-
-def raw_clone(flags):
-    """fork() into new namespaces (CPython has no clone()). Only used for init, which runs no user code."""
-    if SYS_CLONE is None:
-        raise OSError(38, "clone: unsupported architecture")
-    return _check(_libc.syscall(SYS_CLONE, ctypes.c_ulong(flags | signal.SIGCHLD), None, None, None, None), "clone")
-
-
-def _mount(src, target, fstype, flags, data=None):
-    _check(_libc.mount(src and src.encode(), target.encode(), fstype and fstype.encode(), flags,
-                       data and data.encode()), f"mount {target}")
-
 
 
 class Confinement:
@@ -110,15 +76,15 @@ class Confinement:
         """In a test process, after its descriptors are set: identity (uid or dropped capabilities), death with
         its parent, syscall filter."""
         if self.strategy == "userns":
-            _drop_capabilities()
+            drop_capabilities()
         elif self.uid is not None:
             os.setgroups([])
             os.setresgid(self.uid, self.uid, self.uid)
             os.setresuid(self.uid, self.uid, self.uid)
         elif self.cfg.get("drop_caps"):
-            _drop_capabilities()
+            drop_capabilities()
         if self.strategy != "plain":
-            _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         self.seccomp.load()
 
 
@@ -152,8 +118,8 @@ class Confinement:
         """As root: a mount and an IPC namespace of this zygote's own (inside bwrap too), with System V IPC limited,
         a private /dev/shm, and what the tests' uid must read made reachable (outside bwrap)."""
         try:
-            _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
-            _mount(None, "/", None, MS_REC | MS_PRIVATE)
+            check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
+            mount(None, "/", None, MS_REC | MS_PRIVATE)
         except OSError as e:
             if self.uids and self.cfg.get("expose"):
                 self.fatal = f"cannot create the sandbox's namespaces ({e}): use --sandbox bwrap"
@@ -162,7 +128,7 @@ class Confinement:
         _set_ipc_limits()
         if os.path.isdir("/dev/shm"):
             try:
-                _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
+                mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
                 self.scratch.append("/dev/shm")
             except OSError:
                 pass
@@ -200,7 +166,7 @@ class Confinement:
         if self.ipc_private and not self.cfg.get("shared_workdir"):
             # A tmpfs of bounded size for the tests' files, private to this zygote (in its mount namespace).
             try:
-                _mount("tmpfs", self.workdir, "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
+                mount("tmpfs", self.workdir, "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
             except OSError:
                 pass
         os.chmod(self.workdir, 0o1777)
@@ -225,11 +191,11 @@ class Confinement:
                     continue
                 ident = int(cols[1])
                 if kind == "shm":
-                    _libc.shmctl(ident, IPC_RMID, None)
+                    libc.shmctl(ident, IPC_RMID, None)
                 elif kind == "msg":
-                    _libc.msgctl(ident, IPC_RMID, None)
+                    libc.msgctl(ident, IPC_RMID, None)
                 else:
-                    _libc.semctl(ident, 0, IPC_RMID)
+                    libc.semctl(ident, 0, IPC_RMID)
         for d in self.scratch:
             try:
                 with os.scandir(d) as it:
@@ -248,37 +214,17 @@ class Confinement:
             f.write(f"0 {self.outer_gid} 1")
 
     def _mount_private_tmp(self, flags):
-        _mount(None, "/", None, MS_REC | MS_PRIVATE)
-        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        mount(None, "/", None, MS_REC | MS_PRIVATE)
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         os.makedirs(self.workdir, exist_ok=True)
-        _mount("tmpfs", self.workdir, "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
+        mount("tmpfs", self.workdir, "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
         if flags & CLONE_NEWIPC:  # a fresh IPC namespace per test: limit what it may hold
             _set_ipc_limits()
             if os.path.isdir("/dev/shm"):
                 try:
-                    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
+                    mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
                 except OSError:
                     pass
-
-
-_IPC_INFO_BUF = ctypes.create_string_buffer(256)  # struct shm_info / msginfo / seminfo (all smaller)
-SHM_INFO, MSG_INFO, SEM_INFO = 14, 12, 19
-
-
-def ipc_count(kind):
-    """How many System V objects of ``kind`` (shm, msg, sem) exist in this IPC namespace; None if unknown (then the
-    caller looks). ``shm_info.used_ids``, ``msginfo.msgpool`` (the number of queues under MSG_INFO) and
-    ``seminfo.semusz`` (the number of sets under SEM_INFO)."""
-    buf = _IPC_INFO_BUF
-    if kind == "shm":
-        ret, field = _libc.shmctl(0, SHM_INFO, buf), 0
-    elif kind == "msg":
-        ret, field = _libc.msgctl(0, MSG_INFO, buf), 0
-    else:
-        ret, field = _libc.semctl(0, 0, SEM_INFO, buf), 7
-    if ret < 0:
-        return None
-    return ctypes.c_int.from_buffer(buf, 4 * field).value
 
 
 def set_limits(head):
@@ -296,45 +242,6 @@ def set_limits(head):
     if os.getuid() != 0:  # uid 0 shares its count with every root process of the host
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
-
-
-def _drop_capabilities():
-    for cap in range(64):
-        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0:
-            break
-
-    class Header(ctypes.Structure):
-        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-    class Data(ctypes.Structure):
-        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                    ("inheritable", ctypes.c_uint32)]
-
-    hdr = Header(0x20080522, 0)
-    data = (Data * 2)()
-    _check(_libc.capset(ctypes.byref(hdr), data), "capset")
-
-
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-
-class SeccompProgram:
-    """A BPF filter prepared once in the zygote, so a test only pays for two prctl() calls."""
-
-    def __init__(self, bpf):
-        self.buf = ctypes.create_string_buffer(bpf, len(bpf)) if bpf else None
-        self.prog = _SockFprog(len(bpf) // 8, ctypes.cast(self.buf, ctypes.c_void_p)) if bpf else None
-        self.addr = ctypes.addressof(self.prog) if bpf else 0
-
-    def __bool__(self):
-        return self.prog is not None
-
-    def load(self):
-        if self.prog is None:
-            return
-        _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-        _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, self.addr, 0, 0), "seccomp")
 
 
 def _ancestors(path):
@@ -367,18 +274,18 @@ def _cover(top, keep, options):
         for p in keep:
             # held in the private /dev/shm, which no covered directory contains
             h = tempfile.mkdtemp(prefix="codecritique-keep-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
-            _mount(p, h, None, MS_BIND | MS_REC)
+            mount(p, h, None, MS_BIND | MS_REC)
             holders.append((p, h))
-        _mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, options)
+        mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, options)
         covered = True
         for p, h in holders:
             os.makedirs(p, mode=0o755, exist_ok=True)
-            _mount(h, p, None, MS_BIND | MS_REC)
+            mount(h, p, None, MS_BIND | MS_REC)
     except OSError:
         pass  # what stays unreachable is reported by the caller's check
     finally:
         for _, h in holders:
-            _libc.umount2(h.encode(), MNT_DETACH)
+            libc.umount2(h.encode(), MNT_DETACH)
             try:
                 os.rmdir(h)
             except OSError:

@@ -210,3 +210,12 @@ def prepare_main(job, early=False):
     main.__file__ = os.path.join(job["cwd"], job["filename"])
     sys.argv[:] = [job["filename"]]
     return main.__dict__
+
+
+def import_prelude_modules():
+    """What LiveCodeBench's prelude imports (PRELUDE_PRELOAD), imported once in the zygote."""
+    for m in PRELUDE_PRELOAD:
+        try:
+            __import__(m)
+        except Exception:
+            pass
