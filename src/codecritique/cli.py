@@ -28,10 +28,9 @@ except ImportError:  # pragma: no cover - older typer
 from .errors import CodecritiqueError, ConfigError
 from .io import write_json
 from .cli_options import OPTION_SPELLINGS, Opt, config_command
-from .llm.config import BackendConfig
+from .judge.config import LANGUAGES
 from .llm.probe import resolve_model
-
-_MODEL = BackendConfig()  # the model options' defaults come from the config, not from here
+from .metrics.selection import FALLBACKS
 
 _EXIT = tuple({typer.Exit, getattr(_click_exceptions, "Exit", typer.Exit)})
 _ABORT = tuple({typer.Abort, getattr(_click_exceptions, "Abort", typer.Abort), KeyboardInterrupt})
@@ -48,9 +47,8 @@ def _version() -> str:
         return "unknown"
 
 
-# config fields whose option is not --FIELD (ConfigError.option)
-_OPTION_NAMES = {"k": "-k/--samples", "samples": "-k/--samples", "path": "PATH", "base_urls": "--base-url",
-                 "languages": "--language", "cpp_profile": "--profile", "problems": "--problems"}
+# fields of options written by hand whose option is not --FIELD (generated options: cli_options.OPTION_SPELLINGS)
+_OPTION_NAMES = {"samples": "-k/--samples", "path": "PATH"}
 
 
 def _error_line(e: BaseException) -> str:
@@ -173,9 +171,8 @@ def _console(stderr: bool = False):
 
 CHECKER_HELP = ("default (tokens; numbers to 1e-6) | exact | lcb | lcb-current | FILE.py:FUNC | module:FUNC | "
                 "program:PATH (testlib-style).")
-Sandbox = Literal["bwrap", "rlimit", "none"]
-Language = Literal["python", "cpp"]
-Fallback = Literal["random", "shortest-wrong", "first"]
+Language = Literal[LANGUAGES]  # type: ignore[valid-type]
+Fallback = Literal[FALLBACKS]  # type: ignore[valid-type]
 _QUIET = typer.Option(False, "--quiet", "-q", help="No progress.")
 
 
@@ -202,8 +199,8 @@ def _judge_limit_options() -> tuple[Opt, ...]:
         Opt("cxxflags", metavar="FLAGS", help="C++ compiler flags, replacing the profile's."),
         Opt("cpp_cache", metavar="DIR", help="C++ binary and precompiled-header cache (default: "
                                              "~/.cache/codecritique/cpp)."),
-        Opt("cpp_pch", flag="--cpp-pch/--no-cpp-pch", help="C++: precompiled headers for sources that start with standard includes (the same "
-                            "binaries, faster compiles)."),
+        Opt("cpp_pch", flag="--cpp-pch/--no-cpp-pch", help="C++: precompiled headers for sources that start with "
+                                                             "standard includes (the same binaries, faster compiles)."),
         Opt("cache", metavar="FILE", help="Persistent verdict cache (SQLite file)."),
     )
 
