@@ -4,8 +4,11 @@ Each test runs once in a bare fork server (no sandbox, no IPC, no checker): the 
 zygote pre-imports (all of it, also what it imports only once a LiveCodeBench-prelude code comes), then per test forks a child that gets the input on a memfd as fd 0, compiles and runs the code
 as ``__main__`` (functional tests: calls the method with the arguments), flushes and ``_exit``-s; the parent reads
 the child's CPU time (user + system) from ``wait4``. Compiling the code is counted (a fresh solution has to be
-compiled once), interpreter start-up is not (every judge amortises it). The floor of a run on ``cores`` cores is
-``sum(cpu) / cores``: no judge can finish sooner.
+compiled once), interpreter start-up is not (every judge amortises it). The tests run under the judge's limits:
+its address-space limit and its stack limit (the memory limit, as on Codeforces: a deeply recursive solution
+recurses on instead of crashing at the usual 8 MB), and a test that reaches its CPU limit counts the limit (what any
+judge must spend to call it a TLE; the run itself is ended by RLIMIT_CPU a little later). The floor of a run on
+``cores`` cores is ``sum(cpu) / cores``: no judge can finish sooner.
 
     from _floor import solution_cpu_times
     cpu = solution_cpu_times(jobs, workers=2)   # jobs: [{"code", "kind", "input", "fn_name", "cpu"}]
@@ -19,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 
+from codecritique.judge.limits import DEFAULT_MEMORY_MB
 from codecritique.judge.sandboxed import zygote_python
 from codecritique.judge.sandboxed.zygote_python import LCB_PRELUDE, PRELOAD
 
@@ -29,7 +33,7 @@ CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": 
 
 SERVER = r"""
 import json, os, resource, sys
-PRELOAD, PRELUDE = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+PRELOAD, PRELUDE, MEM_MB = json.loads(sys.argv[2]), json.loads(sys.argv[3]), int(sys.argv[4])
 for m in PRELOAD:
     __import__(m)
 with open(sys.argv[1]) as f:
@@ -45,6 +49,10 @@ for job in jobs:
     if pid == 0:
         cpu = int(job.get("cpu", 6)) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        mem = int(job.get("mem_mb", MEM_MB)) << 20  # as the judge's set_limits
+        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+        hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
+        resource.setrlimit(resource.RLIMIT_STACK, (mem if hard == resource.RLIM_INFINITY else min(mem, hard), hard))
         os.dup2(fi, 0); os.dup2(fo, 1); os.dup2(fe, 2)
         ns = {"__name__": "__main__", "__builtins__": __builtins__}
         rc = 0
@@ -73,7 +81,7 @@ for job in jobs:
             pass
         os._exit(rc & 0xFF)
     _, status, ru = os.wait4(pid, 0)
-    out.append(ru.ru_utime + ru.ru_stime)
+    out.append(min(ru.ru_utime + ru.ru_stime, float(job.get("cpu", 6))))
 print(json.dumps(out))
 """
 
@@ -90,7 +98,7 @@ def solution_cpu_times(jobs: list[dict], workers: int = 1, python: str = sys.exe
             with open(path, "w") as f:
                 json.dump(shard, f)
             procs.append(subprocess.Popen([python, "-c", SERVER, path, json.dumps(PRELOAD + PRELUDE_PRELOAD),
-                                           json.dumps(LCB_PRELUDE)],
+                                           json.dumps(LCB_PRELUDE), str(DEFAULT_MEMORY_MB)],
                                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=CLEAN_ENV, cwd=d))
         results = []
         for p in procs:

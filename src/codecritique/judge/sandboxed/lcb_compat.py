@@ -14,7 +14,10 @@ Common to both:
   ``if __name__ == "__main__":`` is unwrapped; every other top-level statement except imports is moved into a
   function ``wrapped_function`` (so module-level names become locals: ``global`` in nested functions breaks), and
   the module is named ``tmp_sol``, not ``__main__``;
-* the real file descriptor 0 is not the input (a program reading it directly waits until the timeout);
+* the real file descriptor 0 is not the input: lcb_runner's test processes inherit the grader's own standard input,
+  which is at end of file under a batch scheduler, nohup, CI or any pipeline (/dev/null), so a program reading fd 0
+  directly (``os.read(0)``, ``io.open(0)``, ``open(0)`` where ``open`` is the prelude's ``io.open``) gets nothing
+  (at a terminal it would wait until the timeout instead: it fails either way, and waiting would cost the timeout);
 * standard output is captured by swapping ``sys.stdout`` for a ``StringIO`` during the call: ``sys.stdout.buffer``
   does not exist, writes to fd 1 are lost, and so is what threads still running after the call print (a race:
   a thread that finishes within the interpreter's switch interval gets its output captured);
@@ -145,10 +148,10 @@ def run_stdio(code, version="lcb", result_fd=3):
     """Run a transformed code object the way lcb_runner (``version``) does; its captured output goes to
     ``result_fd`` and the process exits 0 (an uncaught exception propagates to the caller)."""
     data = sys.stdin.read()
-    r, w = os.pipe()  # fd 0 becomes a pipe that never ends, as lcb_runner's own stdin
+    r, w = os.pipe()  # fd 0 becomes an empty pipe at end of file, as lcb_runner's stdin under a batch job
+    os.close(w)
     os.dup2(r, 0)
     os.close(r)
-    _ = w  # kept open on purpose
     _reliability_guard(may_import_numpy(code))
     namespace = {"__name__": "tmp_sol", "__builtins__": builtins}
     exec(code, namespace)

@@ -195,7 +195,8 @@ class Zygote:
                 return job  # in that next test's process, once its own test has come
         if self.ns_flags:
             t_go = time.monotonic()
-        status, rusage, wall, killed, ready, t_exit = self._wait(pid, float(head.get("wall", 10.0)))
+        status, rusage, wall, killed, ready, t_exit = self._wait(pid, float(head.get("wall", 10.0)),
+                                                                 None if self.ns_flags else _cpu_limit(head))
         if self.strategy == "plain":
             iso.kill_group(pid)
         t_ready, cpu_before = ready or (t_go, 0.0)
@@ -245,20 +246,15 @@ class Zygote:
         for p in dirty:
             iso.remove(p)
 
-    def _wait(self, pid, wall_limit):
-        """Wait with the wall-clock backstop. Returns (solution wait status | error text | None, rusage, wall,
-        killed, (time the test process was ready, its CPU time then) or None, time it ended). With an init in
-        between, the status comes through the status pipe."""
+    def _wait(self, pid, wall_limit, cpu_limit=None):
+        """Wait with the wall-clock backstop, and end the test once its CPU time passes ``cpu_limit`` (None: the
+        process is an init, which does that itself). Returns (solution wait status | error text | None, rusage,
+        wall, killed by the wall-clock backstop, (time the test process was ready, its CPU time then) or None, time
+        it ended). With an init in between, the status comes through the status pipe."""
         t0 = time.monotonic()
-        killed = False
         pfd = os.pidfd_open(pid)
         try:
-            if not select.select([pfd], [], [], wall_limit)[0]:
-                killed = True
-                try:
-                    os.kill(pid, signal.SIGKILL)  # for init: the kernel then kills its whole namespace
-                except ProcessLookupError:
-                    pass
+            killed = _wait_limited(pfd, pid, t0 + wall_limit, cpu_limit) == "wall"
         finally:
             os.close(pfd)
         t_exit = time.monotonic()
@@ -328,6 +324,9 @@ class Zygote:
                     return self._apply_test(msg, self.codes[key][0])
                 except BaseException as e:
                     _report_setup_error(self.status_w, e)
+            pfd = os.pidfd_open(pid)
+            _wait_limited(pfd, pid, float("inf"), _cpu_limit(msg))  # the zygote keeps the wall-clock backstop
+            os.close(pfd)
             while True:
                 p, st = os.waitpid(-1, 0)
                 if p == pid:
@@ -374,6 +373,44 @@ class Zygote:
         return {"code": code, "filename": msg["filename"], "cwd": self.workdir, "kind": kind,
                 "fn_name": msg.get("fn_name"), "args": msg.get("args") or "", "compat": msg.get("compat"),
                 "token": token}
+
+
+def _cpu_limit(head):
+    return float(head.get("cpu") or 6.0)
+
+
+def _wait_limited(pfd, pid, deadline, cpu_limit):
+    """Wait until the process ends ("exit"), its wall-clock ``deadline`` passes or its CPU time (all its threads,
+    user + system) passes ``cpu_limit`` plus a small margin; the process is then killed ("wall" or "cpu").
+
+    The CPU time is read from the process's own CPU clock: the scheduler's runtime, the quantity wait4 reports, so a
+    test ended here is always measured over its limit. Without this check a TLE would run on until RLIMIT_CPU (whole
+    seconds, set to the limit rounded down plus one, and counted by sampling ticks: up to 2 s of CPU wasted per TLE);
+    that limit stays the backstop. The clock is looked at when the test could have reached the limit (after the CPU
+    time left over two cores, at the least 5 ms): a handful of wake-ups for a test that runs to its limit, none for
+    the others."""
+    clock = iso.cpu_clock_id(pid) if cpu_limit is not None else None
+    while True:
+        timeout = deadline - time.monotonic()
+        if clock is not None:
+            try:
+                left = cpu_limit + iso.CPU_KILL_MARGIN - time.clock_gettime(clock)
+            except OSError:  # gone already
+                left = 1.0
+            if left <= 0:
+                reason = "cpu"
+                break
+            timeout = min(timeout, max(left / 2, 0.005))
+        if timeout <= 0:
+            reason = "wall"
+            break
+        if select.select([pfd], [], [], timeout)[0]:
+            return "exit"
+    try:
+        os.kill(pid, signal.SIGKILL)  # for an init: the kernel then kills its whole namespace
+    except ProcessLookupError:
+        pass
+    return reason
 
 
 def _report_setup_error(fd, e):
