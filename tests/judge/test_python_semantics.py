@@ -124,6 +124,18 @@ def test_traceback_shows_solution_only(judge):
     assert "zygote" not in tail
 
 
+def test_deep_recursion_error_prints_as_python_does(judge, tmp_path):
+    """A RecursionError 100,000 frames deep: the interpreter prints the last 1000 entries ("[Previous line repeated
+    996 more times]"), not all of them."""
+    code = ("import sys\nsys.setrecursionlimit(100000)\ndef f(n):\n    return f(n + 1) + 1\nf(0)\n")
+    rc, _, real_err = real_run(code, "", tmp_path)
+    real_err = real_err.replace(str(tmp_path / "solution.py"), "solution.py")  # run there by its full path
+    res = judge.run([Submission(stdin_problem(), code)])[0]
+    assert rc == 1 and res.verdict is Verdict.RE
+    tail = res.test_results[0].stderr_tail
+    assert "more times]" in tail and real_err.endswith(tail), (tail, real_err[-500:])
+
+
 def test_syntax_error_is_ce(judge):
     res = judge.run([Submission(stdin_problem(), "def f(:\n    pass\n")])[0]
     assert res.verdict is Verdict.CE
