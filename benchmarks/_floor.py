@@ -49,7 +49,7 @@ for job in jobs:
     if pid == 0:
         cpu = int(job.get("cpu", 6)) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        mem = int(job.get("mem_mb", MEM_MB)) << 20  # as the judge's set_limits
+        mem = MEM_MB << 20  # as the judge's set_limits
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
         resource.setrlimit(resource.RLIMIT_STACK, (mem if hard == resource.RLIM_INFINITY else min(mem, hard), hard))

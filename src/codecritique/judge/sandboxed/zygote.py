@@ -196,7 +196,7 @@ class Zygote:
         if self.ns_flags:
             t_go = time.monotonic()
         status, rusage, wall, killed, ready, t_exit = self._wait(pid, float(head.get("wall", 10.0)),
-                                                                 None if self.ns_flags else _cpu_limit(head))
+                                                                 None if self.ns_flags else iso.cpu_limit(head))
         if self.strategy == "plain":
             iso.kill_group(pid)
         t_ready, cpu_before = ready or (t_go, 0.0)
@@ -325,7 +325,7 @@ class Zygote:
                 except BaseException as e:
                     _report_setup_error(self.status_w, e)
             pfd = os.pidfd_open(pid)
-            _wait_limited(pfd, pid, float("inf"), _cpu_limit(msg))  # the zygote keeps the wall-clock backstop
+            _wait_limited(pfd, pid, float("inf"), iso.cpu_limit(msg))  # the zygote keeps the wall-clock backstop
             os.close(pfd)
             while True:
                 p, st = os.waitpid(-1, 0)
@@ -373,10 +373,6 @@ class Zygote:
         return {"code": code, "filename": msg["filename"], "cwd": self.workdir, "kind": kind,
                 "fn_name": msg.get("fn_name"), "args": msg.get("args") or "", "compat": msg.get("compat"),
                 "token": token}
-
-
-def _cpu_limit(head):
-    return float(head.get("cpu") or 6.0)
 
 
 def _wait_limited(pfd, pid, deadline, cpu_limit):

@@ -227,9 +227,13 @@ class Confinement:
                     pass
 
 
+def cpu_limit(head):
+    """The test's CPU limit in seconds (RLIMIT_CPU's backstop and the zygote's CPU-clock check)."""
+    return float(head.get("cpu") or 6.0)
+
+
 def set_limits(head):
-    cpu = float(head.get("cpu") or 6.0)
-    soft = int(cpu) + 1
+    soft = int(cpu_limit(head)) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
     mem = int(head.get("mem_mb") or 2048) << 20
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
