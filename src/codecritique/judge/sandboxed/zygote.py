@@ -10,13 +10,15 @@ behave exactly as in ``python3 solution.py < input`` -- or ``execve``-s a binary
 How a test is kept from outliving its verdict depends on what the zygote may do (the "strategy", chosen once):
 
 * ``fork``   (root, seccomp available): one fork per test; the seccomp filter forbids creating processes (threads
-  are allowed), so nothing can survive the solution. The next test's process is forked while a test runs and
-  waits, set up, for its test; consecutive tests alternate between the worker's two uids, so a test can neither
-  signal nor inspect the process that will run the next one.
+  are allowed), so nothing can survive the solution. The test processes are forked by a small fork server (a
+  child of the zygote, see "the fork server" below), the next one while a test runs; it waits, set up, for its
+  test. Consecutive tests alternate between the worker's two uids, so a test can neither signal nor inspect the
+  process that will run the next one.
 * ``pidns``  (root, no process filter): zygote -> init (PID 1 of a new PID + mount namespace, private /proc and
   tmpfs) -> solution. When init exits, the kernel kills everything left in the namespace.
 * ``userns`` (unprivileged): as ``pidns`` inside a new user namespace.
-* ``plain``  (``--sandbox none`` or nothing else works): fork into a process group, killed afterwards.
+* ``plain``  (``--sandbox none`` or nothing else works): fork (by the fork server) into a process group, killed
+  afterwards.
 
 This file holds the request loop and the test processes' life; ``zygote_protocol.py`` the frames on its pipes,
 ``zygote_isolation.py`` how tests are isolated (namespaces, uids, seccomp, rlimits, clean-up; the kernel calls in
@@ -30,6 +32,7 @@ import os
 import resource
 import select
 import signal
+import socket
 import struct
 import sys
 import time
@@ -51,8 +54,9 @@ class Zygote:
         self.box = iso.Confinement(cfg)
         self.workdir, self.strategy, self.ns_flags = self.box.workdir, self.box.strategy, self.box.ns_flags
         self.written = None  # key of the solution file currently in workdir
-        self.standby = None  # (pid, go pipe) of the next test process, already set up
-        self.standby_fork_time = 0.0
+        self.standby = None  # (pid, go pipe, pidfd, fork time) of the next test process, setting itself up
+        self.forker = None  # (pid, socket) of the fork server ("fork" and "plain" strategies; see _start_forker)
+        self.asked = []  # what the fork server was asked and has not answered yet, in order: go pipes ("S"), "W"
         self.compat_ready = False  # what LiveCodeBench-compatible tests import is imported (py.preload_compat)
         self.prelude_ready = False  # what LiveCodeBench's prelude imports is imported (py.PRELUDE_PRELOAD)
         self.fds = {name: os.memfd_create(name, 0) for name in ("stdin", "stdout", "stderr", "result")}
@@ -69,10 +73,12 @@ class Zygote:
         proto.send(REP_FD, {"ok": True, "strategy": self.strategy, "seccomp": bool(self.box.seccomp), "pid": os.getpid(),
                "ipc_private": self.box.ipc_private})
         while True:
-            if not self.ns_flags and self.standby is None:
-                job = self._spawn_standby()
-                if job is not None:  # only in the (former) standby process, now running a test
+            if not self.ns_flags and self.forker is None:
+                job = self._start_forker()
+                if job is not None:  # only in a test process
                     return job
+            if not self.ns_flags and self.standby is None and not self.asked:
+                self._ask_standby()  # forked and set up while this zygote waits for the request
             try:
                 head, blobs = proto.recv(REQ_FD)
             except EOFError:
@@ -122,14 +128,10 @@ class Zygote:
         return {"ok": True}
 
     def _preload(self, do_import):
-        """Import what some tests need once, here (``do_import()``); the standby process, forked before, is replaced
-        by one that has it (forked before its test)."""
+        """Import what some tests need once, here (``do_import()``); the fork server and its standby process,
+        forked before, are replaced by ones that have it."""
         do_import()
-        if self.standby is not None:
-            pid, go = self.standby
-            self.standby = None
-            os.close(go)  # it exits on EOF
-            os.waitpid(pid, 0)
+        self._stop_forker()
 
     def _test_message(self, head, key):
         """What the test process needs to know, beyond what it inherited."""
@@ -172,15 +174,15 @@ class Zygote:
             if pid == 0:
                 return self._init(msg, key)  # returns only in the solution process
             fork_time = time.monotonic() - t_fork
-        else:  # hand the test to the standby process, which forked and set itself up after the previous test
-            if self.standby is None:  # replaced by a load just now (see _preload)
-                job = self._spawn_standby()
+            t_go = time.monotonic()
+            pfd = None
+        else:  # hand the test to the standby process, which the fork server forked after the previous test
+            if self.forker is None:  # replaced by a load just now (see _preload)
+                job = self._start_forker()
                 if job is not None:
-                    return job  # in that process, once its test has come
-            pid, go = self.standby
-            self.standby = None
-            fork_time = self.standby_fork_time
-            h = json.dumps(msg).encode()
+                    return job  # in a test process, once its own test has come
+            pid, go, pfd, fork_time = self._take_standby()
+            h = marshal.dumps(msg)
             code = self.codes[key][3]
             try:
                 proto.write_all(go, struct.pack(">II", len(h), len(code)) + h + code)
@@ -189,14 +191,13 @@ class Zygote:
             finally:
                 os.close(go)
             t_go = time.monotonic()
-            # Fork the next test's process now, while this test runs (on another core if there is one).
-            job = self._spawn_standby()
-            if job is not None:
-                return job  # in that next test's process, once its own test has come
-        if self.ns_flags:
-            t_go = time.monotonic()
+            # The next test's process is forked now, while this test runs (on another core if there is one), and
+            # this one is reaped by the fork server once it has ended.
+            self._ask_standby()
+            self._ask_forker(b"W" + struct.pack("=i", pid))
+            self.asked.append("W")
         status, rusage, wall, killed, ready, t_exit = self._wait(pid, float(head.get("wall", 10.0)),
-                                                                 None if self.ns_flags else iso.cpu_limit(head))
+                                                                 None if self.ns_flags else iso.cpu_limit(head), pfd)
         if self.strategy == "plain":
             iso.kill_group(pid)
         t_ready, cpu_before = ready or (t_go, 0.0)
@@ -246,19 +247,25 @@ class Zygote:
         for p in dirty:
             iso.remove(p)
 
-    def _wait(self, pid, wall_limit, cpu_limit=None):
+    def _wait(self, pid, wall_limit, cpu_limit=None, pfd=None):
         """Wait with the wall-clock backstop, and end the test once its CPU time passes ``cpu_limit`` (None: the
         process is an init, which does that itself). Returns (solution wait status | error text | None, rusage,
         wall, killed by the wall-clock backstop, (time the test process was ready, its CPU time then) or None, time
-        it ended). With an init in between, the status comes through the status pipe."""
+        it ended). With an init in between, the status comes through the status pipe. ``pfd``: the pidfd of a
+        test process of the fork server, which reaps it (its status and rusage come from there)."""
         t0 = time.monotonic()
-        pfd = os.pidfd_open(pid)
+        child = pfd is None
+        if child:
+            pfd = os.pidfd_open(pid)
         try:
             killed = _wait_limited(pfd, pid, t0 + wall_limit, cpu_limit) == "wall"
         finally:
             os.close(pfd)
         t_exit = time.monotonic()
-        _, status, rusage = os.wait4(pid, 0)
+        if child:
+            _, status, rusage = os.wait4(pid, 0)
+        else:
+            status, rusage = self._reaped()
         wall = t_exit - t0
         raw = b""
         try:
@@ -277,39 +284,153 @@ class Zygote:
 
     # -- the test process
 
-    def _spawn_standby(self):
-        """Fork the next test process now and let it set itself up while the judge is busy with the previous
-        result; it waits on a pipe for its test. Returns the job in the child, None in the zygote."""
-        t = time.monotonic()
-        go_r, go_w = os.pipe()
-        self.box.next_uid()
+    # -- the fork server ("fork" and "plain" strategies)
+    #
+    # Test processes are forked by a fork server: a child of this zygote, forked once (again after a preload), that
+    # only forks and reaps. A page that a process writes while it shares the page with a fork of it is copied (a
+    # page fault and 4 KiB): the zygote, which runs the protocol between forks, copied ~230 pages per test when it
+    # forked the tests itself; the fork server's loop copies a few dozen, and the zygote's pages stop being shared
+    # once it has written each of them once. Requests on a socket pair, answered in order: "S" + the test's uid with
+    # the read end of the test's go pipe (SCM_RIGHTS): fork a test process, answer its pid and the fork's duration;
+    # "W" + pid: reap it once it has ended, answer its wait status and rusage. The zygote holds a pidfd of each
+    # test process (its end, the kill) and reads its CPU clock, as for its own children.
+
+    def _start_forker(self):
+        """Fork the fork server. Returns None in the zygote, the job in a test process."""
+        zs, fs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
-            os.close(go_w)
-            try:
-                go_r = fcntl.fcntl(go_r, fcntl.F_DUPFD, 10)  # above the descriptors the test will use
-                self._setup_process()
-                py.warm_up()
-                raw = proto.read_exact(go_r, 8)
-            except EOFError:
-                os._exit(0)  # the zygote is gone
-            except BaseException as e:
-                _report_setup_error(self.status_w, e)
-            try:
-                n_head, n_code = struct.unpack(">II", raw)
-                msg = json.loads(proto.read_exact(go_r, n_head))
-                blob = proto.read_exact(go_r, n_code) if n_code else b""
-                known = self.codes.get(msg["key"])  # loaded before this process was forked
-                code = known[0] if known else (marshal.loads(blob) if blob else None)
-                return self._apply_test(msg, code)
-            except EOFError:
-                os._exit(0)
-            except BaseException as e:
-                _report_setup_error(self.status_w, e)
-        os.close(go_r)
-        self.standby = (pid, go_w)
-        self.standby_fork_time = time.monotonic() - t
+            zs.close()
+            return self._forker_loop(fs)
+        fs.close()
+        self.forker = (pid, zs)
         return None
+
+    def _stop_forker(self):
+        if self.forker is None:
+            return
+        while self.asked and self.asked[0] != "W":
+            try:
+                self._take_standby_reply()
+            except OSError:
+                break
+        if self.standby is not None:
+            _, go, pfd, _ = self.standby
+            self.standby = None
+            os.close(go)  # it exits on EOF; the fork server reaps it before it exits itself
+            os.close(pfd)
+        for fd in self.asked:
+            if fd != "W":
+                os.close(fd)
+        pid, sock = self.forker
+        self.forker, self.asked = None, []
+        sock.close()  # the fork server exits on EOF
+        os.waitpid(pid, 0)
+
+    def _ask_forker(self, data, fds=()):
+        anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack(f"{len(fds)}i", *fds))] if fds else []
+        self.forker[1].sendmsg([data], anc)
+
+    def _answer(self, size):
+        data = self.forker[1].recv(64)
+        if len(data) != size:
+            raise OSError("the fork server is gone")
+        return data
+
+    def _ask_standby(self):
+        """Have the fork server fork the next test process (taken in _take_standby)."""
+        go_r, go_w = os.pipe()
+        self.box.next_uid()  # the next test runs under the other uid than the test running now
+        try:
+            self._ask_forker(b"S" + struct.pack("=i", -1 if self.box.uid is None else self.box.uid), [go_r])
+        except BaseException:
+            os.close(go_w)
+            raise
+        finally:
+            os.close(go_r)
+        self.asked.append(go_w)
+
+    def _take_standby_reply(self):
+        go = self.asked.pop(0)
+        pid, fork_time = struct.unpack("=id", self._answer(12))
+        self.standby = (pid, go, os.pidfd_open(pid), fork_time)
+
+    def _take_standby(self):
+        if self.standby is None:
+            if not self.asked:
+                self._ask_standby()
+            self._take_standby_reply()
+        standby, self.standby = self.standby, None
+        return standby
+
+    def _reaped(self):
+        """(wait status, rusage) of the test process just ended, from the fork server (the next test process's pid
+        comes first when it was asked for before)."""
+        while self.asked[0] != "W":
+            self._take_standby_reply()
+        self.asked.pop(0)
+        status, utime, stime, maxrss, minflt = struct.unpack("=iddqq", self._answer(36))
+        return status, _Usage(utime, stime, maxrss, minflt)
+
+    def _forker_loop(self, sock):
+        """The fork server's life (see above); returns only in a test process, with its job."""
+        for fd in (REQ_FD, REP_FD):  # the judge's pipes: only the zygote holds them
+            os.close(fd)
+        if self.strategy != "plain":
+            iso.die_with_parent()
+        import gc
+
+        gc.freeze()  # what the zygote made since it started: left alone by the tests' garbage collections
+        while True:
+            try:
+                data, anc, _, _ = sock.recvmsg(64, socket.CMSG_SPACE(4))
+            except OSError:
+                data = b""
+            if data[:1] == b"S" and anc:
+                go_r = struct.unpack("=i", anc[0][2][:4])[0]
+                uid = struct.unpack("=i", data[1:5])[0]
+                self.box.uid = None if uid < 0 else uid
+                t = time.monotonic()
+                pid = os.fork()
+                if pid == 0:
+                    sock.close()
+                    return self._standby(go_r)
+                os.close(go_r)
+                sock.send(struct.pack("=id", pid, time.monotonic() - t))
+            elif data[:1] == b"W":
+                _, status, ru = os.wait4(struct.unpack("=i", data[1:5])[0], 0)
+                sock.send(struct.pack("=iddqq", status, ru.ru_utime, ru.ru_stime, ru.ru_maxrss, ru.ru_minflt))
+            else:  # the zygote is gone, or replaces this server
+                try:
+                    while True:
+                        os.wait()
+                except ChildProcessError:
+                    pass
+                os._exit(0)
+
+    def _standby(self, go_r):
+        """A test process: set itself up while the zygote is busy, then wait on its go pipe for its test. Returns
+        the job."""
+        try:
+            go_r = fcntl.fcntl(go_r, fcntl.F_DUPFD, 10)  # above the descriptors the test will use
+            self._setup_process()
+            py.warm_up()
+            raw = proto.read_exact(go_r, 8)
+        except EOFError:
+            os._exit(0)  # the zygote is gone, or no longer needs this process
+        except BaseException as e:
+            _report_setup_error(self.status_w, e)
+        try:
+            n_head, n_code = struct.unpack(">II", raw)
+            msg = marshal.loads(proto.read_exact(go_r, n_head))
+            blob = proto.read_exact(go_r, n_code) if n_code else b""
+            known = self.codes.get(msg["key"])  # loaded before the fork server was forked
+            code = known[0] if known else (marshal.loads(blob) if blob else None)
+            return self._apply_test(msg, code)
+        except EOFError:
+            os._exit(0)
+        except BaseException as e:
+            _report_setup_error(self.status_w, e)
 
     def _init(self, msg, key):
         """PID 1 of the test's namespaces: private /proc and tmpfs, fork the solution, reap, report."""
@@ -407,6 +528,15 @@ def _wait_limited(pfd, pid, deadline, cpu_limit):
     except ProcessLookupError:
         pass
     return reason
+
+
+class _Usage:
+    """The part of a test process's rusage the zygote reads, as the fork server sent it."""
+
+    __slots__ = ("ru_utime", "ru_stime", "ru_maxrss", "ru_minflt")
+
+    def __init__(self, utime, stime, maxrss, minflt):
+        self.ru_utime, self.ru_stime, self.ru_maxrss, self.ru_minflt = utime, stime, maxrss, minflt
 
 
 def _report_setup_error(fd, e):

@@ -84,7 +84,7 @@ class Confinement:
         elif self.cfg.get("drop_caps"):
             drop_capabilities()
         if self.strategy != "plain":
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            die_with_parent()
         self.seccomp.load()
 
 
@@ -225,6 +225,11 @@ class Confinement:
                     mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={self.tmp_size},mode=1777")
                 except OSError:
                     pass
+
+
+def die_with_parent():
+    """SIGKILL when the parent (the thread that forked this process) ends."""
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def cpu_limit(head):

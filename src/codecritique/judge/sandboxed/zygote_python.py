@@ -9,6 +9,7 @@ with (LiveCodeBench's prelude) and the modules it imports once.
 
 import builtins
 import json
+import marshal
 import os
 import resource
 import sys
@@ -37,7 +38,7 @@ def warm_up():
     """In a standby test process, before its test arrives: touch what the test's critical path will touch, so the
     copy-on-write page faults (the bulk of a fork server's per-test cost) happen off that path."""
     prepare_main({"cwd": os.getcwd(), "filename": "solution.py"}, early=True)
-    json.loads('{"kind": "stdin", "cpu": 1.0, "args": null}')
+    marshal.loads(marshal.dumps({"kind": "stdin", "cpu": 1.0, "args": None}))
     resource.getrusage(resource.RUSAGE_SELF)
     for lim in (resource.RLIMIT_CPU, resource.RLIMIT_AS, resource.RLIMIT_STACK, resource.RLIMIT_FSIZE):
         resource.getrlimit(lim)
