@@ -145,8 +145,17 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
 def zygote_pids(judge: Judge) -> list[int]:
-    """The zygote of each worker: the python process right below bwrap (or the worker's process itself)."""
+    """The zygote of each worker (the python process right below bwrap, or the worker's process itself) and its fork
+    server (the zygote's long-lived child that forks and reaps the test processes), where it has one."""
     pids = []
     for w in judge.workers:
         if w.proc is None:
@@ -160,11 +169,21 @@ def zygote_pids(judge: Judge) -> list[int]:
                 continue
             if b"zygote" in cmd and b"bwrap" not in cmd.split(b"\0")[0]:
                 pids.append(p)
+                pids += [c for c in _children(p) if _is_fork_server(c)]
                 break
     return pids
 
 
+def _is_fork_server(pid: int) -> bool:
+    """Whether a child of the zygote is its fork server: the one that holds a socket (an init holds none)."""
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:") for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return False
+
+
 def judge_cpu(judge) -> float:
-    """CPU seconds used so far by this process and by the judge's zygotes with everything they reaped (tests)."""
+    """CPU seconds used so far by this process and by the judge's zygotes and fork servers with everything they reaped
+    (tests)."""
     me = os.times()
     return me.user + me.system + sum(sum(proc_times(p)) for p in zygote_pids(judge))

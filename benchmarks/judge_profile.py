@@ -82,7 +82,7 @@ def main() -> None:
     unit = "sample" if args.workload == "lcb" else "test"
     print(f"{len(subs)} submissions, {n_tests} tests, {args.workers} workers, checker {args.checker}: wall {wall:.2f} s "
           f"(load {os.getloadavg()[0]:.2f})")
-    rows = [("judge process (all threads)", judge_cpu), ("zygotes (own work)", zyg_self),
+    rows = [("judge process (all threads)", judge_cpu), ("zygotes and fork servers (own work)", zyg_self),
             ("test processes: set-up + teardown", max(0.0, zyg_children - solution)),
             ("solutions' own (measured per test)", solution)]
     total = sum(v for _, v in rows)

@@ -28,7 +28,7 @@ SAFE = stdin_problem("safe", cases=[("", "safe\n")])
 
 def uid_processes(include_standby: bool = False) -> list[str]:
     """This judge's processes under the test uids (other judges on the host may use the same uids), other than each
-    worker's standby test process (a child of its zygote, set up and waiting for the next test)."""
+    worker's standby test process (a child of its fork server, set up and waiting for the next test)."""
     out = subprocess.run(["ps", "-ww", "-eo", "uid=,pid=,ppid=,args="], capture_output=True, text=True).stdout
     rows = [line.split(None, 3) for line in out.splitlines() if line.strip()]
     args = {int(r[1]): r[3] if len(r) > 3 else "" for r in rows}

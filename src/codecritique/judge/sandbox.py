@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 SANDBOX_KINDS = ("bwrap", "rlimit", "none")
 # What runs inside the sandbox (the zygote, the files it imports) lives in sandboxed/, bound read-only at /judge.
 SANDBOXED_DIR = Path(__file__).with_name("sandboxed")
-ZYGOTE_PATH = SANDBOXED_DIR / "zygote.py"
+ZYGOTE_PATH = SANDBOXED_DIR / "run_zygote.py"
 SANDBOX_DIR = "/judge"
 SANDBOX_ZYGOTE = f"{SANDBOX_DIR}/{ZYGOTE_PATH.name}"
 CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -169,6 +169,28 @@ def readable_by_others(path: str) -> bool:
         except OSError:
             return False
     return True
+
+
+@functools.lru_cache(maxsize=None)
+def compile_sandboxed(exe: str) -> None:
+    """Compile the zygote's modules (sandboxed/*.py) into ``__pycache__`` for the interpreter ``exe``, where the
+    folder is writable and they are not compiled yet (a pip install compiles them itself), so that each zygote
+    imports them instead of compiling them (see run_zygote.py). Best effort: the zygote runs either way."""
+    if not os.access(SANDBOXED_DIR, os.W_OK):
+        return
+    if os.path.realpath(exe) == os.path.realpath(sys.executable):
+        import compileall
+
+        try:
+            compileall.compile_dir(str(SANDBOXED_DIR), maxlevels=0, quiet=2)
+        except OSError as e:
+            log.debug("cannot compile %s: %s", SANDBOXED_DIR, e)
+        return
+    try:
+        subprocess.run([exe, "-m", "compileall", "-q", "-l", str(SANDBOXED_DIR)], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError) as e:
+        log.debug("cannot compile %s with %s: %s", SANDBOXED_DIR, exe, e)
 
 
 def python_executable(cfg: SandboxConfig) -> str:

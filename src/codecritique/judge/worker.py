@@ -16,7 +16,7 @@ from typing import Protocol
 
 from .limits import DEFAULT_MEMORY_MB, DEFAULT_NPROC, DEFAULT_OUTPUT_MB, DEFAULT_TIME_LIMIT
 from .sandbox import BASE_UID, CLEAN_ENV, SANDBOX_ZYGOTE, SANDBOXED_DIR, ZYGOTE_PATH, SandboxConfig, _python_roots, \
-    bwrap_argv, python_executable, seccomp_filters
+    bwrap_argv, compile_sandboxed, python_executable, seccomp_filters
 
 
 class WorkerError(RuntimeError):
@@ -98,6 +98,7 @@ class Worker:
         self.close()
         self.starts += 1
         exe = python_executable(self.cfg)
+        compile_sandboxed(exe)
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         try:  # room for a whole request sent while the previous test runs (see fits_in_flight)

@@ -25,17 +25,17 @@ This file holds the request loop and the test processes' life; ``zygote_protocol
 ``zygote_kernel.py``), ``zygote_python.py`` how a Python solution runs.
 """
 
-import fcntl
 import json
 import marshal
 import os
 import resource
 import select
 import signal
-import socket
 import struct
 import sys
 import time
+
+import _socket  # not socket: 0.2 MB more to copy in every fork
 
 # siblings in this folder (the script's directory is sys.path[0] when the zygote starts)
 import zygote_isolation as iso
@@ -297,7 +297,7 @@ class Zygote:
 
     def _start_forker(self):
         """Fork the fork server. Returns None in the zygote, the job in a test process."""
-        zs, fs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        zs, fs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
             zs.close()
@@ -314,21 +314,25 @@ class Zygote:
                 self._take_standby_reply()
             except OSError:
                 break
+        unused = 0  # test processes forked (or asked for) that will run no test
         if self.standby is not None:
             _, go, pfd, _ = self.standby
             self.standby = None
             os.close(go)  # it exits on EOF; the fork server reaps it before it exits itself
             os.close(pfd)
+            unused += 1
         for fd in self.asked:
             if fd != "W":
                 os.close(fd)
+                unused += 1
+        self.box.skip_uids(-unused)  # the next test process gets the uid the unused one had
         pid, sock = self.forker
         self.forker, self.asked = None, []
         sock.close()  # the fork server exits on EOF
         os.waitpid(pid, 0)
 
     def _ask_forker(self, data, fds=()):
-        anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack(f"{len(fds)}i", *fds))] if fds else []
+        anc = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, struct.pack(f"{len(fds)}i", *fds))] if fds else []
         self.forker[1].sendmsg([data], anc)
 
     def _answer(self, size):
@@ -376,14 +380,17 @@ class Zygote:
         """The fork server's life (see above); returns only in a test process, with its job."""
         for fd in (REQ_FD, REP_FD):  # the judge's pipes: only the zygote holds them
             os.close(fd)
+        self._inheritable_setup()  # once here instead of in every test process
         if self.strategy != "plain":
             iso.die_with_parent()
         import gc
 
+        gc.collect()
         gc.freeze()  # what the zygote made since it started: left alone by the tests' garbage collections
+        iso.trim_heap()  # every page of this process is copied (its entry) in each fork and freed in each exit
         while True:
             try:
-                data, anc, _, _ = sock.recvmsg(64, socket.CMSG_SPACE(4))
+                data, anc, _, _ = sock.recvmsg(64, _socket.CMSG_SPACE(4))
             except OSError:
                 data = b""
             if data[:1] == b"S" and anc:
@@ -411,9 +418,8 @@ class Zygote:
     def _standby(self, go_r):
         """A test process: set itself up while the zygote is busy, then wait on its go pipe for its test. Returns
         the job."""
-        try:
-            go_r = fcntl.fcntl(go_r, fcntl.F_DUPFD, 10)  # above the descriptors the test will use
-            self._setup_process()
+        try:  # go_r is above 0-3, which this process inherited set (_inheritable_setup)
+            self._restrict_process()
             py.warm_up()
             raw = proto.read_exact(go_r, 8)
         except EOFError:
@@ -459,6 +465,11 @@ class Zygote:
 
     def _setup_process(self):
         """Everything that does not depend on the test: descriptors, directory, identity, syscall filter."""
+        self._inheritable_setup()
+        self._restrict_process()
+
+    def _inheritable_setup(self):
+        """What a fork inherits: the test's files on descriptors 0-3, the working directory."""
         os.closerange(0, 3)
         fds = self.fds
         os.dup2(fds["stdin"], 0)
@@ -466,6 +477,9 @@ class Zygote:
         os.dup2(fds["stderr"], 2)
         os.dup2(fds["result"], 3)
         os.chdir(self.workdir)
+
+    def _restrict_process(self):
+        """What each test process does itself: its process group, identity, death with its parent, syscall filter."""
         os.setpgid(0, 0)  # its own process group: killpg(0) reaches nobody else
         self.box.restrict()
 
@@ -550,17 +564,24 @@ def _report_setup_error(fd, e):
         os._exit(0)
 
 
-if __name__ == "__main__":
-    _cfg = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
-    REQ_FD, REP_FD = _cfg.get("req_fd", REQ_FD), _cfg.get("rep_fd", REP_FD)
-    for _m in _cfg.get("preload", py.PRELOAD):
+def start(argv):
+    """The zygote's life, from its command line (``zygote.py CONFIG``, where CONFIG is the worker's JSON); returns
+    only in a test process, with its job."""
+    global REQ_FD, REP_FD
+    cfg = json.loads(argv[1]) if len(argv) > 1 else {}
+    REQ_FD, REP_FD = cfg.get("req_fd", REQ_FD), cfg.get("rep_fd", REP_FD)
+    for m in cfg.get("preload", py.PRELOAD):
         try:
-            __import__(_m)
+            __import__(m)
         except Exception:
             pass
     import gc
 
     gc.freeze()  # keep the collector in each test away from the zygote's objects (and their pages shared)
-    _job = Zygote(_cfg).serve()
+    return Zygote(cfg).serve()
+
+
+if __name__ == "__main__":  # started as a script itself (the judge starts it through run_zygote.py)
+    _job = start(sys.argv)
     # ---- from here on, only in the solution process ----
     os._exit(py.finalize(py.run_solution(_job, py.prepare_main(_job))))
