@@ -537,8 +537,8 @@ def _wait_limited(pfd, pid, deadline, cpu_limit):
             break
         if select.select([pfd], [], [], timeout)[0]:
             return "exit"
-    try:
-        os.kill(pid, signal.SIGKILL)  # for an init: the kernel then kills its whole namespace
+    try:  # through the pidfd: the process may have ended and been reaped (by the fork server) meanwhile
+        signal.pidfd_send_signal(pfd, signal.SIGKILL)  # for an init: the kernel then kills its whole namespace
     except ProcessLookupError:
         pass
     return reason
