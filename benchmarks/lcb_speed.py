@@ -5,10 +5,13 @@ Workload: the official O1-Mini and O1-Preview generations on release_v5 (../shar
 solutions, stdin and LeetCode-style functional), each judged on its problem's statement samples (the hub's tests are
 not in the shared data): ``--tests 1`` (default) takes the first sample only, ``--tests 0`` every sample.
 
-* **ours**: ``Judge(JudgeConfig(workers=W))`` (full isolation) and the same with ``checker="lcb"``.
+* **ours**: ``Judge(JudgeConfig(workers=W))`` (full isolation) and the same with ``checker="lcb"`` (the grader of
+  the leaderboard runs) and ``checker="lcb-current"`` (the version the official grader below is fetched at, so its
+  agreement is the one to expect to be exact).
 * **official**: LiveCodeBench's own ``lcb_runner.evaluation.codegen_metrics`` (``num_process_evaluate=W``,
   ``timeout=6``) in its own venv, fetched outside this repository (``--lcb-official DIR``, default
-  ``../lcb-official``: a folder holding ``lcb_runner/`` and ``.venv/`` with numpy, pandas and tqdm). Skipped
+  ``../lcb-official``: a folder holding ``lcb_runner/`` of LiveCodeBench@28fef95, e.g. from ``git archive 28fef95
+  lcb_runner``, and ``.venv/`` with numpy, pandas and tqdm). Skipped
   cleanly when absent.
 * **floor**: the solutions' own CPU time (see ``_floor.py``: compile + run of each test the judge ran, in a bare
   fork server, no isolation) divided by the number of cores used: no judge can finish sooner.
@@ -129,7 +132,9 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N solutions")
     ap.add_argument("--lcb-official", type=Path, default=ROOT.parent / "lcb-official")
     ap.add_argument("--skip-official", action="store_true")
-    ap.add_argument("--checkers", default="default,lcb")
+    ap.add_argument("--checkers", default="default,lcb,lcb-current")
+    ap.add_argument("--show-disagreements", type=int, default=0, metavar="N",
+                    help="list the first N solutions each mode judges differently from the official grader")
     args = ap.parse_args()
     if not DATA.is_dir():
         print(f"SKIP: {DATA} not found")
@@ -168,14 +173,19 @@ def main() -> None:
         if official:
             line += f", official/ours = {official[0] / elapsed:5.2f}x [{official[2] / cpu_ours:5.2f}x]"
         print(line)
-    if "lcb" in ours and "default" in ours:
-        print(f"  --checker lcb / default: {ours['lcb'][0] / ours['default'][0]:.2f}x "
-              f"[{ours['lcb'][2] / ours['default'][2]:.2f}x]")
+    for lcb in ("lcb", "lcb-current"):
+        if lcb in ours and "default" in ours:
+            print(f"  --checker {lcb} / default: {ours[lcb][0] / ours['default'][0]:.2f}x "
+                  f"[{ours[lcb][2] / ours['default'][2]:.2f}x]")
     if official:
         print("\nagreement with the official grader (pass/fail per solution):")
         for checker, (_, results, _) in ours.items():
             same = sum(r.passed == o for r, o in zip(results, official[1]))
             print(f"  --checker {checker:8s}: {same}/{len(workload)}")
+            differ = [(p.id, r) for (p, _), r, o in zip(workload, results, official[1]) if r.passed != o]
+            for pid, r in differ[:args.show_disagreements]:
+                print(f"      {pid}: ours {r.verdict.value}{' (pass)' if r.passed else ''}, official "
+                      f"{'fail' if r.passed else 'pass'}  {(r.message or '')[:100]!r}")
     # the judge's own per-sample overhead in CPU terms: everything beyond the floor, over all cores
     for checker, (elapsed, _, cpu_ours) in ours.items():
         print(f"  judge overhead --checker {checker}: {1e3 * (cpu_ours - sum(cpu)) / len(workload):.1f} ms of CPU "

@@ -31,6 +31,13 @@ CASES = {
     "readlines_ints": ("import sys\nprint(sum(int(x) for x in sys.stdin.readlines()[1].split()))", IN, "6\n",
                        AC, AC, AC),
     "readlines_trailing_empty": ("import sys\nprint(len(sys.stdin.readlines()))", IN, "2\n", AC, AC, WA),
+    # lcb_runner patches readline/readlines/read on its own sys.stdin object (its patch decorators start bottom
+    # first, before sys.stdin is replaced), which `from sys import stdin` (or the prelude's `from sys import *`)
+    # holds: lines come without their newline, read() gives the whole input
+    "from_sys_stdin": ("from sys import stdin\nn = int(stdin.readline())\n"
+                       "print(sum(map(int, stdin.readline().split())) + n - 3)", IN, "6\n", AC, AC, AC),
+    "from_sys_stdin_newline": ("from sys import stdin\nprint(repr(stdin.readline()))", IN, "'3'\n", WA, AC, AC),
+    "prelude_stdin_read": ("print(sum(map(int, stdin.read().split())) - 3)", IN, "6\n", RE, AC, AC),
     # 6. global inside functions
     "global_in_function": ("c = 0\ndef f():\n    global c\n    c += 6\nf()\nprint(c)", "", "6\n", AC, RE, RE),
     # 7. a main guard that is not last is never run

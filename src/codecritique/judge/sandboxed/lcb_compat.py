@@ -21,6 +21,8 @@ Common to both:
 * standard output is captured by swapping ``sys.stdout`` for a ``StringIO`` during the call: ``sys.stdout.buffer``
   does not exist, writes to fd 1 are lost, and so is what threads still running after the call print (a race:
   a thread that finishes within the interpreter's switch interval gets its output captured);
+* the grader's own ``sys.stdin`` object (which the prelude's ``from sys import *`` binds to ``stdin``) has its
+  ``readline``/``readlines``/``read`` patched during the call (see :func:`_patch_methods`);
 * ``SystemExit`` is swallowed; what its ``reliability_guard`` removes (``quit``, ``os.kill``, ``resource``, ...) is
   removed.
 
@@ -144,6 +146,22 @@ def _open_returning(data):
     return fake_open
 
 
+def _patch_methods(stdin, data):
+    """lcb_runner's ``@patch("sys.stdin.readline")`` (and ``.readlines``, ``.read``) are entered before its
+    ``@patch("sys.stdin")`` (stacked patch decorators start bottom first), so they patch the grader's *own*
+    ``sys.stdin`` object, not the stand-in: a solution holding that object (``from sys import stdin``, or the
+    prelude's ``from sys import *``, both run before the call) reads the input through them during the call:
+    ``readline()`` the next line *without* its newline (StopIteration after the last), ``readlines()`` the input
+    split at newlines, ``read()`` all of it every time. Its ``buffer`` and iteration stay at end of file. Returns the
+    names set (removed after the call, as the patches are)."""
+    lines = iter(data.split("\n"))
+    methods = {"read": lambda *args: data, "readlines": lambda *args: data.split("\n"),
+               "readline": lambda *args: next(lines)}
+    for name, fn in methods.items():
+        setattr(stdin, name, fn)
+    return tuple(methods)
+
+
 def run_stdio(code, version="lcb", result_fd=3):
     """Run a transformed code object the way lcb_runner (``version``) does; its captured output goes to
     ``result_fd`` and the process exits 0 (an uncaught exception propagates to the caller)."""
@@ -157,6 +175,7 @@ def run_stdio(code, version="lcb", result_fd=3):
     exec(code, namespace)
     captured = io.StringIO()
     real_stdin, real_stdout, real_open = sys.stdin, sys.stdout, builtins.open
+    patched = _patch_methods(real_stdin, data)
     sys.stdin, sys.stdout = (_MockStdin(data) if version == "lcb-current" else io.StringIO(data)), captured
     if version == "lcb-current":
         builtins.open = _open_returning(data)
@@ -166,6 +185,8 @@ def run_stdio(code, version="lcb", result_fd=3):
         pass
     finally:
         sys.stdin, sys.stdout, builtins.open = real_stdin, real_stdout, real_open
+        for name in patched:
+            delattr(real_stdin, name)
     out = captured.getvalue().encode("utf-8", "replace")
     view = memoryview(out)
     while view:
