@@ -30,7 +30,8 @@ def judge_one(j, code, problem=None, **kw):
     return j.run([Submission(problem, code)])[0]
 
 
-CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}  # what the sandbox gives
+CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
+             "PYTHONHASHSEED": "0"}  # what the sandbox gives
 
 
 def real_run(code, stdin, tmp_path):

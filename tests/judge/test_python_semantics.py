@@ -23,6 +23,8 @@ IDIOMS = {
                               "print(sum(map(int, sys.stdin.buffer.readline().split())))\n", NUMS),
     "stdin_buffer_read": ("import sys\ndata = sys.stdin.buffer.read().split()\nprint(sum(map(int, data[1:])))\n", NUMS),
     "stdin_buffer_readlines": ("import sys\nls = sys.stdin.buffer.readlines()\nprint(len(ls), ls[-1])\n", NUMS),
+    # output in str-hash order is the same in every run and worker: python3 with the sandbox's PYTHONHASHSEED
+    "str_hash_order": ("print(hash('codecritique'), list({str(i) for i in range(20)}))\n", ""),
     # 1.7 #4: the mock had no __iter__
     "for_line_in_stdin": ("import sys\nt = 0\nfor line in sys.stdin:\n    t += sum(map(int, line.split()))\nprint(t)\n",
                           NUMS),

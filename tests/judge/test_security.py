@@ -142,7 +142,7 @@ def test_never_root_and_a_clean_environment(judge):
     uid, euid, gid, groups = ids.split(" ", 3)
     assert BASE_UID <= int(uid) == int(euid) < BASE_UID + 1000 and int(gid) == int(uid) and groups == "[]", ids
     assert SECRET_ENV in os.environ and SECRET_ENV not in env
-    assert set(eval(env)) <= {"PATH", "LANG", "HOME", "PYTHONDONTWRITEBYTECODE", "PWD"}, env
+    assert set(eval(env)) <= {"PATH", "LANG", "HOME", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED", "PWD"}, env
 
 
 def test_cannot_read_host_home_or_secrets(judge, tmp_path):

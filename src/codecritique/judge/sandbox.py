@@ -32,7 +32,11 @@ SANDBOXED_DIR = Path(__file__).with_name("sandboxed")
 ZYGOTE_PATH = SANDBOXED_DIR / "run_zygote.py"
 SANDBOX_DIR = "/judge"
 SANDBOX_ZYGOTE = f"{SANDBOX_DIR}/{ZYGOTE_PATH.name}"
-CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
+# The only environment a solution sees. PYTHONHASHSEED fixed: every test process is forked from a zygote, so they
+# all share its hash secret; a random one would make a solution whose output follows set or dict-of-str order get
+# one verdict in one run (or worker) and another in the next. Fixed, the same code gets the same verdict every time.
+CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1",
+             "PYTHONHASHSEED": "0"}
 BASE_UID = 40000  # worker i runs its tests as uids BASE_UID + 2i and + 2i + 1, in turn (when the judge is root)
 
 # System paths a solution may read. Symlinks (merged /usr) are recreated as symlinks.
@@ -239,9 +243,9 @@ def bwrap_argv(cfg: SandboxConfig, exe: str) -> list[str]:
     # (so rlimits such as RLIMIT_NPROC apply). Otherwise bwrap maps the caller into a new user namespace.
     unshare = ["--unshare-all"] if os.getuid() != 0 else \
         ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-    argv = ["bwrap", *unshare, "--die-with-parent", "--new-session", "--clearenv",
-            "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
-            "--setenv", "HOME", "/tmp", "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
+    argv = ["bwrap", *unshare, "--die-with-parent", "--new-session", "--clearenv"]
+    for name, value in CLEAN_ENV.items():
+        argv += ["--setenv", name, value]
     argv += system_binds()
     # /tmp first, so that binds below it (e.g. a binary cache in a temporary directory) stay visible
     argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(cfg.tmp_size_mb << 20), "--tmpfs", "/tmp"]
