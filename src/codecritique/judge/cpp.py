@@ -292,9 +292,6 @@ class CppCompiler:
         return run_compiler(argv, work, ro_binds, compiler=self.compiler, limits=self.limits, sandbox=self.sandbox)
 
 
-
-
-
 def _pch_involved(stderr: str) -> bool:
     """Whether a failed compile's messages involve a precompiled header (its path, its include chain, g++'s PCH
     messages, the command line where -include sits); a plain error in the source itself does not (a CE with the
