@@ -41,6 +41,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from _floor import judge_cpu
+
 from codecritique.judge.cpp_profiles import PROFILES
 from codecritique.judge.cpp_harness import Unmappable, check_test, lcb_style_harness, lcb_style_prefix, \
     problem_signature
@@ -136,16 +138,22 @@ def plain(work, workers: int) -> tuple[float, list[str], float]:
         return time.perf_counter() - t, [v for v, _ in out], sum(c for _, c in out)
 
 
+def _all_cpu(judge) -> float:
+    """CPU seconds of this process, the compilers it reaped, the judge's zygotes and the tests they reaped."""
+    me = os.times()
+    return judge_cpu(judge) + me.children_user + me.children_system
+
+
 def ours(work, workers: int, pch: bool = True) -> tuple[float, list[str], dict, dict]:
     """Wall time, verdict classes, the judge's counters, and what the PCH store did (builds, their CPU)."""
     cache = tempfile.mkdtemp(prefix="cc-bench-cpp-")
     try:
         with Judge(JudgeConfig(workers=workers, cpp_cache=cache, cpp_pch=pch, time_limit=TIME_LIMIT)) as judge:
             judge.run([Submission(Problem(id="warm", tests=[Test("stdin", "", "")]), "print()")])
-            t = time.perf_counter()
+            c0, t = _all_cpu(judge), time.perf_counter()
             res = judge.run([Submission(p, code, "cpp") for p, code in work])
             elapsed = time.perf_counter() - t
-            stats = {**judge.stats, "compile_cpu": judge.timing["compile"]}
+            stats = {**judge.stats, "compile_cpu": judge.timing["compile"], "cpu": _all_cpu(judge) - c0}
             blocks = dict(judge.cpp_compiler.blocks.stats)
         stats["tle"] = sum(r.verdict is Verdict.TLE for r in res)
         classes = ["pass" if r.verdict is Verdict.AC else "CE" if r.verdict is Verdict.CE else
@@ -191,6 +199,9 @@ def main() -> None:
           f"by {stats['compile_pch']}/{stats['compiles']} ({100 * stats['compile_pch'] / compiles:.0f} %), "
           f"{stats['compile_pch_retries']} retried without; {pch.get('builds', 0)} PCH builds "
           f"({pch.get('build_cpu_ms', 0) / 1000:.1f} s CPU, counted); {stats['tle']} TLE at {TIME_LIMIT:g} s CPU")
+    busy = stats["cpu"] / (t_ours * min(args.workers, os.cpu_count() or 1))
+    print(f"                 {stats['cpu']:.1f} CPU-s in all ({stats['compile_cpu']:.1f} compiling; the cores busy "
+          f"{100 * busy:.0f} % of the time)")
     t_plain, v_plain, cpu_plain = plain(work, args.workers)
     print(f"  plain g++ -O2: {t_plain:7.1f} s  {n / t_plain:5.2f} samples/s  {dict(Counter(v_plain))}  compile CPU "
           f"{1000 * cpu_plain / n:5.0f} ms/compile")
