@@ -19,12 +19,18 @@ THREADS_PY = ("import threading\ndef spin():\n    while True:\n        pass\n"
 LOOP_CPP = "int main() { volatile unsigned long x = 0; for (;;) x++; }\n"
 SLEEP_PY = "import time\ntime.sleep(0.3)\nprint(6)\n"  # little CPU: far from the limit, never killed early
 
-MODES = ["bwrap", "rlimit", "none"] if HAVE_BWRAP else ["rlimit", "none"]
+# "bwrap+fork": --allow-fork, where an init (PID 1 of the test's namespaces) sits between the zygote and the solution
+# and reads the solution's CPU clock itself (the pidns strategy as root, userns otherwise)
+MODES = ["bwrap", "bwrap+fork", "rlimit", "none"] if HAVE_BWRAP else ["rlimit", "none"]
 
 
 @pytest.fixture(scope="module", params=MODES)
 def judge(request):
-    with Judge(JudgeConfig(workers=2, time_limit=1, sandbox=request.param)) as j:
+    sandbox, _, fork = request.param.partition("+")
+    with Judge(JudgeConfig(workers=2, time_limit=1, sandbox=sandbox, allow_fork=bool(fork))) as j:
+        if fork:
+            j.run([Submission(problem("start"), "print(6)")])
+            assert "pidns" in j.isolation or "userns" in j.isolation, j.isolation
         yield j
 
 
