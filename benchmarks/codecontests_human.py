@@ -27,6 +27,7 @@ from collections import Counter
 from pathlib import Path
 
 from codecritique.judge.engine import Judge, JudgeConfig, Submission
+from codecritique.judge.sandbox import CLEAN_ENV
 from codecritique.judge.verdict import Verdict
 from codecritique.problems.answers import several_answers_sentence
 from codecritique.problems.codecontests import read_codecontests_repo
@@ -80,7 +81,7 @@ def limited_plain_pass(code: str, tests, cpu: float, memory_mb: int, checker) ->
         resource.setrlimit(resource.RLIMIT_CPU, (int(cpu) + 1, int(cpu) + 2))
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
 
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
+    env = dict(CLEAN_ENV)  # what the judge's sandbox gives a solution (its PYTHONHASHSEED too)
     with tempfile.TemporaryDirectory(prefix="cc-plain-") as d:
         path = os.path.join(d, "solution.py")
         Path(path).write_text(code, encoding="utf-8")
