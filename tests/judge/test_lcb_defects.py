@@ -43,6 +43,9 @@ CASES = {
     # 7. a main guard that is not last is never run
     "main_guard_not_last": ("def main():\n    print(6)\nif __name__ == '__main__':\n    main()\nx = 1",
                             "", "6\n", AC, WA, WA),
+    # lcb_runner unwraps a last guard only when its condition unparses to exactly "__name__ == '__main__'"
+    "main_guard_other_spelling": ("if __name__ in ('__main__',):\n    print(6)", "", "6\n", AC, WA, WA),
+    "main_guard_double_quotes": ('if __name__ == "__main__":\n    print(6)', "", "6\n", AC, AC, AC),
     # 8. common idioms: import resource, quit(), os.write to fd 1, reading fd 0 directly
     "import_resource": ("import resource\nprint(6)", "", "6\n", AC, RE, RE),
     "quit": ("print(6)\nquit()", "", "6\n", AC, RE, RE),

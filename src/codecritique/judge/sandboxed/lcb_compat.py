@@ -11,9 +11,10 @@ reproduced and compared with the exact semantics of the default judge. Two versi
 Common to both:
 
 * the code runs in-process, not as a script: LiveCodeBench's import prelude is prepended; a *last* top-level
-  ``if __name__ == "__main__":`` is unwrapped; every other top-level statement except imports is moved into a
-  function ``wrapped_function`` (so module-level names become locals: ``global`` in nested functions breaks), and
-  the module is named ``tmp_sol``, not ``__main__``;
+  ``if`` whose condition unparses to exactly ``__name__ == '__main__'`` is unwrapped (not ``__name__ in (...)``,
+  whose body then never runs); every other top-level statement except imports is moved into a function
+  ``wrapped_function`` (so module-level names become locals: ``global`` in nested functions breaks), and the
+  module is named ``tmp_sol``, not ``__main__``;
 * the real file descriptor 0 is not the input: lcb_runner's test processes inherit the grader's own standard input,
   which is at end of file under a batch scheduler, nohup, CI or any pipeline (/dev/null), so a program reading fd 0
   directly (``os.read(0)``, ``io.open(0)``, ``open(0)`` where ``open`` is the prelude's ``io.open``) gets nothing
@@ -36,7 +37,7 @@ import io
 import os
 import sys
 
-MAIN_GUARD = "__name__"
+MAIN_GUARD = "__name__ == '__main__'"  # a last ``if`` whose condition unparses to exactly this is unwrapped
 
 
 def transform(source, prelude):
@@ -44,8 +45,7 @@ def transform(source, prelude):
     tree = ast.parse(prelude + source)
     body = list(tree.body)
     last = body[-1] if body else None
-    if isinstance(last, ast.If) and isinstance(last.test, ast.Compare) and \
-            isinstance(last.test.left, ast.Name) and last.test.left.id == MAIN_GUARD:
+    if isinstance(last, ast.If) and ast.unparse(last.test).strip() == MAIN_GUARD:  # lcb_runner's own test
         body = body[:-1] + last.body
     imports = [s for s in body if isinstance(s, (ast.Import, ast.ImportFrom))]
     others = [s for s in body if not isinstance(s, (ast.Import, ast.ImportFrom))]
