@@ -104,8 +104,9 @@ def run_official(workload, workers: int, root: Path) -> tuple[float, list[bool],
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": d, "PYTHONPATH": str(root),
                "TQDM_DISABLE": "1"}
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # stdin at end of file, as under a batch scheduler (what --checker lcb assumes; a terminal would block)
         r = subprocess.run([str(python), "-c", OFFICIAL_DRIVER, path, str(workers)], capture_output=True, text=True,
-                           env=env, cwd=d)
+                           env=env, cwd=d, stdin=subprocess.DEVNULL)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
         raise RuntimeError(f"the official grader failed: {r.stderr[-2000:]}")

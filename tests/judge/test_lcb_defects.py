@@ -52,12 +52,21 @@ CASES = {
     "os_write": ("import os\nos.write(1, b'6\\n')", "", "6\n", AC, WA, WA),
     # (lcb_runner's own stdin, /dev/null in a batch job: nothing to read; the prelude's io.open is not mocked)
     "open_fd0": ("print(sum(map(int, open(0).read().split())) - 3)", IN, "6\n", AC, WA, WA),
+    # ... but builtins.open, looked up during the call, is lcb_runner's mock_open of the input (both versions)
+    "builtins_open": ("import builtins\nprint(sum(map(int, builtins.open(0).read().split())) - 3)", IN, "6\n",
+                      AC, AC, AC),
     "os_read_fd0": ("import os\nprint(len(os.read(0, 100)) or 6)", IN, "6\n", WA, AC, AC),
     # prints from a thread that outlives the call are lost
     "thread_output": ("import threading, time\ndef main():\n    time.sleep(0.3)\n    print(6)\n"
                       "threading.Thread(target=main).start()", "", "6\n", AC, WA, WA),
     # missing imports pass only because of LiveCodeBench's prelude
     "missing_import": ("print(int(math.sqrt(36)))", "", "6\n", RE, AC, AC),
+    # more of its reliability_guard: help is None, OMP_NUM_THREADS=1, os.lchmod exists (as None) even on Linux
+    "guard_help_env": ("import os\nprint(help is None, os.environ.get('OMP_NUM_THREADS'), hasattr(os, 'lchmod'))",
+                       "", "True 1 True\n", WA, AC, AC),
+    # os._exit ends lcb_runner's own test process (no result); sys.argv is the grader's command line
+    "os_exit_after_print": ("import os, sys\nprint(6)\nsys.stdout.flush()\nos._exit(0)", "", "6\n", AC, RE, RE),
+    "argv": ("import sys\nprint(len(sys.argv))", "", "1\n", AC, WA, WA),
     # SystemExit is swallowed either way: exit() after printing is fine
     "exit_after_print": ("print(6)\nexit()", "", "6\n", AC, AC, AC),
 }

@@ -1,12 +1,12 @@
 """LiveCodeBench's way of running a stdin solution, reproduced bug for bug, so that official numbers can be
 reproduced and compared with the exact semantics of the default judge. Two versions of lcb_runner:
 
-* ``lcb``: the one that graded the published leaderboard submissions (2024; checked against the O1 runs in
-  ../shared/data/lcb-submissions): ``sys.stdin`` is a plain ``StringIO`` of the input, ``open`` is not mocked;
+* ``lcb``: LiveCodeBench@15808c7 (January 2025, the grader of the release_v5 runs; checked against the O1 runs in
+  ../shared/data/lcb-submissions): ``sys.stdin`` is a plain ``StringIO`` of the input;
 * ``lcb-current``: LiveCodeBench@28fef95 (July 2025, read from its lcb_runner code): ``sys.stdin`` is its
   ``MockStdinWithBuffer`` (``read()``/``readlines()``/``buffer.read()`` return the whole input every time,
   ``readlines()`` has no newlines and a trailing ``''``, ``buffer.readline()`` always returns the first line,
-  ``buffer.readlines()`` does not exist, iterating fails) and ``open`` returns the input.
+  ``buffer.readlines()`` does not exist, iterating fails).
 
 Common to both:
 
@@ -22,8 +22,11 @@ Common to both:
 * standard output is captured by swapping ``sys.stdout`` for a ``StringIO`` during the call: ``sys.stdout.buffer``
   does not exist, writes to fd 1 are lost, and so is what threads still running after the call print (a race:
   a thread that finishes within the interpreter's switch interval gets its output captured);
+* ``builtins.open`` returns the input during the call (``mock_open``); the prelude's ``from builtins import *``
+  has bound the real one to ``open`` before, so only code that looks it up later (``builtins.open``) sees it;
 * the grader's own ``sys.stdin`` object (which the prelude's ``from sys import *`` binds to ``stdin``) has its
   ``readline``/``readlines``/``read`` patched during the call (see :func:`_patch_methods`);
+* ``sys.argv`` is the grader's command line; ``os._exit`` ends the grader's test process (no result: a failure);
 * ``SystemExit`` is swallowed; what its ``reliability_guard`` removes (``quit``, ``os.kill``, ``resource``, ...) is
   removed.
 
@@ -37,6 +40,9 @@ import io
 import os
 import sys
 
+# sys.argv of lcb_runner's test processes: the grader's own command line (as in its README)
+GRADER_ARGV = ["/LiveCodeBench/lcb_runner/runner/main.py", "--model", "MODEL", "--scenario", "codegeneration",
+               "--evaluate", "--release_version", "release_v5"]
 MAIN_GUARD = "__name__ == '__main__'"  # a last ``if`` whose condition unparses to exactly this is unwrapped
 
 
@@ -127,11 +133,13 @@ def _reliability_guard(with_numpy=True):
     preload(with_numpy)
 
     builtins.quit = None
+    builtins.help = None
+    os.environ["OMP_NUM_THREADS"] = "1"
+    # set whether or not this platform has them (lchflags, lchmod: not on Linux), as lcb_runner does
     for name in ("kill", "system", "putenv", "remove", "removedirs", "rmdir", "fchdir", "setuid", "fork", "forkpty",
                  "killpg", "rename", "renames", "truncate", "replace", "unlink", "fchmod", "fchown", "chmod", "chown",
-                 "chroot", "lchown", "getcwd", "chdir"):
-        if hasattr(os, name):
-            setattr(os, name, None)
+                 "chroot", "lchflags", "lchmod", "lchown", "getcwd", "chdir"):
+        setattr(os, name, None)
     shutil.rmtree = shutil.move = shutil.chown = None
     subprocess.Popen = None
     for mod in ("ipdb", "joblib", "resource", "psutil", "tkinter"):
@@ -162,6 +170,16 @@ def _patch_methods(stdin, data):
     return tuple(methods)
 
 
+def _exit_ends_the_grader(real_exit):
+    """``os._exit`` for the solution: in lcb_runner it ends the grader's own test process, which then reports no
+    result, a failure whatever was printed; here the test ends with an error that says so."""
+    def _exit(status=0):
+        os.write(2, b"os._exit() ends lcb_runner's test process itself: no result, a failure there\n")
+        real_exit(1)
+
+    return _exit
+
+
 def run_stdio(code, version="lcb", result_fd=3):
     """Run a transformed code object the way lcb_runner (``version``) does; its captured output goes to
     ``result_fd`` and the process exits 0 (an uncaught exception propagates to the caller)."""
@@ -171,14 +189,16 @@ def run_stdio(code, version="lcb", result_fd=3):
     os.dup2(r, 0)
     os.close(r)
     _reliability_guard(may_import_numpy(code))
+    real_exit = os._exit
+    os._exit = _exit_ends_the_grader(real_exit)
+    sys.argv[:] = GRADER_ARGV
     namespace = {"__name__": "tmp_sol", "__builtins__": builtins}
     exec(code, namespace)
     captured = io.StringIO()
     real_stdin, real_stdout, real_open = sys.stdin, sys.stdout, builtins.open
     patched = _patch_methods(real_stdin, data)
     sys.stdin, sys.stdout = (_MockStdin(data) if version == "lcb-current" else io.StringIO(data)), captured
-    if version == "lcb-current":
-        builtins.open = _open_returning(data)
+    builtins.open = _open_returning(data)
     try:
         namespace["wrapped_function"]()
     except SystemExit:
@@ -191,4 +211,4 @@ def run_stdio(code, version="lcb", result_fd=3):
     view = memoryview(out)
     while view:
         view = view[os.write(result_fd, view):]
-    os._exit(0)  # threads still running are abandoned, as when lcb_runner moves on
+    real_exit(0)  # threads still running are abandoned, as when lcb_runner moves on
