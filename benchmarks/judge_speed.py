@@ -13,7 +13,8 @@
    Also HumanEval: CodeGen-16B samples (one program test each, sample + check()), where start-up is most of the
    work: codecritique against one fresh `python3` per sample, and against the floor: the samples' own CPU time
    (compile + run in a bare fork server, see _floor.py; the samples that loop until the 3 s limit count 3 s) over
-   the cores, each distinct program once (a quarter of the 16,400 repeat an earlier one; a judge may run those once). ``--humaneval-samples 16400`` is the whole set.
+   the cores, each distinct program once (a quarter of the 16,400 repeat an earlier one; a judge may run those
+   once). ``--humaneval-samples 16400`` is the whole set.
 3. Where the time goes (from the judge's own accounting on workload 1): fork, test-process set-up, run, the rest of
    the zygote's work, the pipe round trip, and the output check.
 

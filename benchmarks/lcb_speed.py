@@ -123,11 +123,11 @@ def floor_jobs(workload, results) -> list[dict]:
     for (p, code), r in zip(workload, results):
         functional = p.tests[0].kind == "functional"
         for t in p.tests[:max(1, r.tests_run)]:
-            if (code, t.kind, t.input, t.fn_name or p.fn_name) in seen:
-                continue
-            seen.add((code, t.kind, t.input, t.fn_name or p.fn_name))
-            jobs.append({"code": code, "kind": t.kind, "input": t.input, "fn_name": t.fn_name or p.fn_name,
-                         "prelude": functional, "cpu": 6})
+            key = (code, t.kind, t.input, t.fn_name or p.fn_name)
+            if key not in seen:
+                seen.add(key)
+                jobs.append({"code": code, "kind": t.kind, "input": t.input, "fn_name": key[3], "prelude": functional,
+                             "cpu": 6})
     return jobs
 
 

@@ -189,7 +189,7 @@ def run_stdio(code, version="lcb", result_fd=3):
     os.dup2(r, 0)
     os.close(r)
     _reliability_guard(may_import_numpy(code))
-    real_exit = os._exit
+    real_exit = os._exit  # (the zygote's own final os._exit was looked up before the solution started)
     os._exit = _exit_ends_the_grader(real_exit)
     sys.argv[:] = GRADER_ARGV
     namespace = {"__name__": "tmp_sol", "__builtins__": builtins}
